@@ -1,0 +1,136 @@
+"""The one exception hierarchy of conductor-testkit.
+
+Every error raised on purpose by this package derives from :class:`ConductorError`, so
+``except ConductorError`` catches them all. Messages say where the problem is (workflow,
+task reference, field or expression), what was received and what was expected.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+
+class ConductorError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class ModelValidationError(ConductorError, ValueError):
+    """A wire document (JSON) does not fit a model; the message names the field path."""
+
+
+class DefinitionError(ConductorError, ValueError):
+    """A workflow or task definition is invalid (names the workflow, task reference and field)."""
+
+
+class ConfigurationError(ConductorError, ValueError):
+    """A configuration value is invalid or missing."""
+
+
+class ConductorConnectionError(ConductorError, ConnectionError):
+    """The server could not be reached at all (refused, DNS, timeout)."""
+
+
+class NotSupportedError(ConductorError):
+    """The operation exists on other Conductor servers (Orkes) but not on this one."""
+
+
+class ApiError(ConductorError):
+    """The server answered an HTTP request with an error status.
+
+    ``status`` is the HTTP status, ``method`` and ``path`` the request, ``message`` the server's
+    own message (from its ``{status, message, ...}`` error body when it sent one).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        method: str,
+        path: str,
+        message: str,
+        body: Any = None,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.path = path
+        self.message = message
+        self.body = body
+        super().__init__(f"{method} {path} -> HTTP {status}: {message}")
+
+
+class BadRequestError(ApiError):
+    """HTTP 400: the server rejected the request's content."""
+
+
+class AuthenticationError(ApiError):
+    """HTTP 401/403: missing, wrong or expired credentials."""
+
+
+class NotFoundError(ApiError):
+    """HTTP 404: no such workflow, task or definition (also 'still running' on retry)."""
+
+
+class ConflictError(ApiError):
+    """HTTP 409: the resource is in a state that forbids the operation."""
+
+
+class ServerError(ApiError):
+    """HTTP 5xx: the server failed (Conductor also answers 500 for IllegalStateException)."""
+
+
+def api_error_for(
+    status: int, method: str, path: str, message: str, body: Any = None
+) -> ApiError:
+    """The most specific :class:`ApiError` subclass for an HTTP status."""
+    cls: type[ApiError]
+    if status == 400:
+        cls = BadRequestError
+    elif status in (401, 403):
+        cls = AuthenticationError
+    elif status == 404:
+        cls = NotFoundError
+    elif status == 409:
+        cls = ConflictError
+    elif status >= 500:
+        cls = ServerError
+    else:
+        cls = ApiError
+    return cls(status, method, path, message, body)
+
+
+class EngineError(ConductorError):
+    """An error of the in-memory engine (bad operation, unknown workflow, ...)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        workflow: Optional[str] = None,
+        task_ref: Optional[str] = None,
+    ) -> None:
+        self.workflow = workflow
+        self.task_ref = task_ref
+        where = []
+        if workflow:
+            where.append(f"workflow {workflow!r}")
+        if task_ref:
+            where.append(f"task {task_ref!r}")
+        prefix = f"[{', '.join(where)}] " if where else ""
+        super().__init__(prefix + message)
+
+
+__all__ = [
+    "ApiError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConductorConnectionError",
+    "ConductorError",
+    "ConfigurationError",
+    "ConflictError",
+    "DefinitionError",
+    "EngineError",
+    "ModelValidationError",
+    "NotFoundError",
+    "NotSupportedError",
+    "ServerError",
+    "api_error_for",
+]

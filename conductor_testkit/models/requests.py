@@ -1,0 +1,74 @@
+"""Request bodies: start, test, rerun, skip; and event handlers."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Union
+
+from conductor_testkit.models.base import WireModel
+from conductor_testkit.models.enums import TaskResultStatus
+from conductor_testkit.models.metadata import WorkflowDef
+
+
+class StartWorkflowRequest(WireModel):
+    name: Optional[str] = None
+    version: Optional[int] = None
+    correlation_id: Optional[str] = None
+    input: Optional[Dict[str, Any]] = None
+    task_to_domain: Optional[Dict[str, str]] = None
+    workflow_def: Optional[WorkflowDef] = None
+    external_input_payload_storage_path: Optional[str] = None
+    priority: Optional[int] = None
+    created_by: Optional[str] = None
+    idempotency_key: Optional[str] = None
+    idempotency_strategy: Optional[str] = None
+
+
+class TaskMock(WireModel):
+    """One mocked attempt of a task for the test endpoint (and the engine)."""
+
+    status: Union[TaskResultStatus, str] = TaskResultStatus.COMPLETED
+    output: Optional[Dict[str, Any]] = None
+    execution_time: int = 0
+    queue_wait_time: int = 0
+
+
+class WorkflowTestRequest(StartWorkflowRequest):
+    """``POST /workflow/test``: a start request plus mocked task outputs per reference name."""
+
+    task_ref_to_mock_output: Optional[Dict[str, List[TaskMock]]] = None
+    sub_workflow_test_request: Optional[Dict[str, "WorkflowTestRequest"]] = None
+
+
+class RerunWorkflowRequest(WireModel):
+    re_run_from_workflow_id: Optional[str] = None
+    workflow_input: Optional[Dict[str, Any]] = None
+    re_run_from_task_id: Optional[str] = None
+    task_input: Optional[Dict[str, Any]] = None
+    correlation_id: Optional[str] = None
+
+
+class SkipTaskRequest(WireModel):
+    task_input: Optional[Dict[str, Any]] = None
+    task_output: Optional[Dict[str, Any]] = None
+    task_input_message: Optional[Dict[str, Any]] = None
+    task_output_message: Optional[Dict[str, Any]] = None
+
+
+class EventHandlerAction(WireModel):
+    action: Optional[str] = None
+    start_workflow: Optional[Dict[str, Any]] = None
+    complete_task: Optional[Dict[str, Any]] = None
+    fail_task: Optional[Dict[str, Any]] = None
+    expand_inline_json: Optional[bool] = None
+
+
+class EventHandler(WireModel):
+    name: Optional[str] = None
+    event: Optional[str] = None
+    condition: Optional[str] = None
+    actions: List[EventHandlerAction] = []
+    active: Optional[bool] = None
+    evaluator_type: Optional[str] = None
+
+
+WorkflowTestRequest.model_rebuild()

@@ -1,0 +1,1 @@
+"""The test harness: run workflows on the engine or a real server, mocks, assertions."""

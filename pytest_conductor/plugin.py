@@ -1,0 +1,1 @@
+"""pytest plugin: fixtures, options and markers (filled in by the plugin issue)."""
