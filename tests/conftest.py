@@ -2,15 +2,15 @@
 
 ``conductor_server_url`` uses ``CONDUCTOR_SERVER_URL`` when it is set and answers; otherwise it
 starts the pinned server (conductor_testkit.testing.server) once per session and stops it after.
-Under ``CI=true`` a server that cannot be had fails the run with the reason; elsewhere the tests
-that need it are skipped with that reason.
+Under ``CI=true`` a server that cannot be had fails the run with the reason, and so does any
+skipped test; elsewhere the tests that need the server are skipped with that reason.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from typing import Iterator
+from typing import Iterator, List
 
 import pytest
 
@@ -26,6 +26,13 @@ def conductor_server_url() -> Iterator[str]:
     """The API URL (``http://127.0.0.1:<port>/api``) of a running real Conductor server."""
     configured = os.environ.get("CONDUCTOR_SERVER_URL")
     if configured and server_mod.is_reachable(configured):
+        version = server_mod.server_version(configured)
+        if version != server_mod.CONDUCTOR_SERVER_VERSION and _ci():
+            pytest.fail(
+                f"CONDUCTOR_SERVER_URL={configured} runs Conductor {version}, but the tests are "
+                f"pinned to {server_mod.CONDUCTOR_SERVER_VERSION}",
+                pytrace=False,
+            )
         yield configured.rstrip("/")
         return
     try:
@@ -46,3 +53,26 @@ def unique_name(request: pytest.FixtureRequest) -> str:
     """A workflow/task name unique to this test run (tests share one server)."""
     base = request.node.name.replace("[", "_").replace("]", "").replace("-", "_")[:40]
     return f"{base}_{uuid.uuid4().hex[:8]}"
+
+
+# Under CI a skipped test is a failure: the suite must run everything it has.
+_skipped: List[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and _ci():
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped and _ci():
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    if _skipped and _ci():
+        terminalreporter.write_line(
+            f"CI=true: {len(_skipped)} test(s) were skipped, which fails the run: "
+            + ", ".join(_skipped[:20]),
+            red=True,
+        )

@@ -132,6 +132,15 @@ def is_reachable(api_url: str, timeout_seconds: float = 2.0) -> bool:
         return False
 
 
+def server_version(api_url: str, timeout_seconds: float = 5.0) -> Optional[str]:
+    """The version a running server reports at ``/version`` (None when it does not answer)."""
+    try:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/version", timeout=timeout_seconds) as resp:
+            return resp.read().decode("utf-8", "replace").strip() or None
+    except Exception:
+        return None
+
+
 class ConductorServer:
     """A Conductor OSS server process on loopback with a throwaway SQLite data directory."""
 
@@ -162,7 +171,7 @@ class ConductorServer:
             "--conductor.integrations.ai.enabled=false",
             "--conductor.scheduler.enabled=false",
             "--conductor.default-event-queue.type=conductor",
-            "--management.metrics.export.prometheus.enabled=false",
+            "--management.health.elasticsearch.enabled=false",
         ]
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
