@@ -31,6 +31,8 @@ class TransportRequest:
     text_body: Optional[str] = None
     # whether a retry is safe (GET/PUT/DELETE and explicitly idempotent POSTs)
     idempotent: bool = False
+    # a longer read timeout for this call (long polls); None uses the transport's default
+    read_timeout_seconds: Optional[float] = None
 
 
 @dataclass

@@ -50,7 +50,7 @@ class SubWorkflowParams(WireModel):
     version: Optional[Union[int, str]] = None
     task_to_domain: Optional[Dict[str, str]] = None
     # an inline WorkflowDef (as a dict or model) or a "${...}" expression string
-    workflow_definition: Optional[Union["WorkflowDef", str, Dict[str, Any]]] = None
+    workflow_definition: Optional[Union[WorkflowDef, str, Dict[str, Any]]] = None
     priority: Optional[Union[int, str]] = None
     idempotency_key: Optional[str] = None
     idempotency_strategy: Optional[str] = None
@@ -68,12 +68,12 @@ class WorkflowTask(WireModel):
     case_value_param: Optional[str] = None
     case_expression: Optional[str] = None
     script_expression: Optional[str] = None
-    decision_cases: Optional[Dict[str, List["WorkflowTask"]]] = None
+    decision_cases: Optional[Dict[str, List[WorkflowTask]]] = None
     dynamic_fork_join_tasks_param: Optional[str] = None
     dynamic_fork_tasks_param: Optional[str] = None
     dynamic_fork_tasks_input_param_name: Optional[str] = None
-    default_case: Optional[List["WorkflowTask"]] = None
-    fork_tasks: Optional[List[List["WorkflowTask"]]] = None
+    default_case: Optional[List[WorkflowTask]] = None
+    fork_tasks: Optional[List[List[WorkflowTask]]] = None
     start_delay: Optional[int] = None
     sub_workflow_param: Optional[SubWorkflowParams] = None
     join_on: Optional[List[str]] = None
@@ -84,7 +84,7 @@ class WorkflowTask(WireModel):
     default_exclusive_join_task: Optional[List[str]] = None
     async_complete: Optional[bool] = None
     loop_condition: Optional[str] = None
-    loop_over: Optional[List["WorkflowTask"]] = None
+    loop_over: Optional[List[WorkflowTask]] = None
     items: Optional[str] = None
     retry_count: Optional[int] = None
     evaluator_type: Optional[str] = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Union
 
+from pydantic import Field
+
 from conductor_testkit.models.base import WireModel
 from conductor_testkit.models.enums import TaskResultStatus
 from conductor_testkit.models.metadata import WorkflowDef
@@ -36,7 +38,7 @@ class WorkflowTestRequest(StartWorkflowRequest):
     """``POST /workflow/test``: a start request plus mocked task outputs per reference name."""
 
     task_ref_to_mock_output: Optional[Dict[str, List[TaskMock]]] = None
-    sub_workflow_test_request: Optional[Dict[str, "WorkflowTestRequest"]] = None
+    sub_workflow_test_request: Optional[Dict[str, WorkflowTestRequest]] = None
 
 
 class RerunWorkflowRequest(WireModel):
@@ -55,11 +57,13 @@ class SkipTaskRequest(WireModel):
 
 
 class EventHandlerAction(WireModel):
+    # the server's Action class spells these keys in snake_case (and expandInlineJSON), so the
+    # camelCase alias generator must not rename them
     action: Optional[str] = None
-    start_workflow: Optional[Dict[str, Any]] = None
-    complete_task: Optional[Dict[str, Any]] = None
-    fail_task: Optional[Dict[str, Any]] = None
-    expand_inline_json: Optional[bool] = None
+    start_workflow: Optional[Dict[str, Any]] = Field(default=None, alias="start_workflow")
+    complete_task: Optional[Dict[str, Any]] = Field(default=None, alias="complete_task")
+    fail_task: Optional[Dict[str, Any]] = Field(default=None, alias="fail_task")
+    expand_inline_json: Optional[bool] = Field(default=None, alias="expandInlineJSON")
 
 
 class EventHandler(WireModel):

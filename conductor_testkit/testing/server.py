@@ -155,7 +155,7 @@ class ConductorServer:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api"
 
-    def start(self) -> "ConductorServer":
+    def start(self) -> ConductorServer:
         jar = fetch_jar()
         java = find_java()
         self.data_dir = tempfile.mkdtemp(prefix="conductor-server-")
@@ -211,7 +211,7 @@ class ConductorServer:
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self.data_dir = None
 
-    def __enter__(self) -> "ConductorServer":
+    def __enter__(self) -> ConductorServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

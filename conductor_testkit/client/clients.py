@@ -1,0 +1,51 @@
+"""The facade that hands out every client over one configuration (``OrkesClients`` in the seed)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from conductor_testkit.client.api_client import ApiClient
+from conductor_testkit.client.configuration import Configuration
+from conductor_testkit.client.event_client import EventClient
+from conductor_testkit.client.metadata_client import MetadataClient
+from conductor_testkit.client.task_client import TaskClient
+from conductor_testkit.client.workflow_client import WorkflowClient
+
+if TYPE_CHECKING:
+    from conductor_testkit.workflow.executor import WorkflowExecutor
+
+
+class ConductorClients:
+    """All resource clients of one configuration; they share its transport.
+
+    ``OrkesClients`` is the same class under the official SDK's name.
+    """
+
+    def __init__(self, configuration: Optional[Configuration] = None) -> None:
+        self.configuration = configuration if configuration is not None else Configuration()
+        self.api_client = ApiClient(self.configuration)
+
+    def get_metadata_client(self) -> MetadataClient:
+        return MetadataClient(api_client=self.api_client)
+
+    def get_workflow_client(self) -> WorkflowClient:
+        return WorkflowClient(api_client=self.api_client)
+
+    def get_task_client(self) -> TaskClient:
+        return TaskClient(api_client=self.api_client)
+
+    def get_event_client(self) -> EventClient:
+        return EventClient(api_client=self.api_client)
+
+    def get_workflow_executor(self) -> WorkflowExecutor:
+        # imported here: the workflow layer sits above the client layer
+        from conductor_testkit.workflow.executor import WorkflowExecutor
+
+        return WorkflowExecutor(self.configuration, api_client=self.api_client)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.configuration!r})"
+
+
+class OrkesClients(ConductorClients):
+    """The official SDK's name for :class:`ConductorClients` (works with any Conductor server)."""
