@@ -1,0 +1,1 @@
+"""Official-SDK-style path for Configuration (see conductor_testkit.client)."""
