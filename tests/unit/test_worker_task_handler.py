@@ -1,0 +1,127 @@
+"""TaskHandler construction: which workers it runs, with which settings, in threads or processes."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from conductor_testkit.client import Configuration
+from conductor_testkit.errors import ConfigurationError
+from conductor_testkit.worker import TaskHandler, Worker, unregister_worker, worker_task
+
+HTTP = Configuration(server_api_url="http://127.0.0.1:9/api")
+
+
+def noop() -> None:
+    return None
+
+
+def test_explicit_workers_run_in_processes_by_default() -> None:
+    handler = TaskHandler(workers=[Worker("a", noop)], configuration=HTTP, scan_for_annotated_workers=False)
+    assert [w.task_definition_name for w in handler.workers] == ["a"]
+    assert handler.use_threads is False
+
+
+def test_in_process_memory_configuration_always_uses_threads() -> None:
+    memory = Configuration(server_api_url="memory://")
+    handler = TaskHandler(workers=[Worker("a", noop)], configuration=memory, scan_for_annotated_workers=False)
+    assert handler.use_threads is True
+
+
+def test_environment_overrides_worker_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("conductor_worker_charge_thread_count", "6")
+    monkeypatch.setenv("CONDUCTOR_WORKER_ALL_DOMAIN", "blue")
+    handler = TaskHandler(
+        workers=[Worker("charge", noop)], configuration=HTTP, scan_for_annotated_workers=False
+    )
+    assert (handler.workers[0].thread_count, handler.workers[0].domain) == (6, "blue")
+
+
+def test_scanning_adds_registered_workers_once() -> None:
+    name = f"scan_{uuid.uuid4().hex[:8]}"
+
+    @worker_task(task_definition_name=name)
+    def scanned() -> None:
+        return None
+
+    try:
+        explicit = Worker(name, noop, thread_count=3)
+        handler = TaskHandler(workers=[explicit], configuration=HTTP, scan_for_annotated_workers=True)
+        matching = [w for w in handler.workers if w.task_definition_name == name]
+        assert matching == [explicit]  # the explicit worker wins over the registered one
+    finally:
+        unregister_worker(name)
+
+
+def test_decorated_function_is_accepted_as_a_worker() -> None:
+    name = f"fn_{uuid.uuid4().hex[:8]}"
+
+    @worker_task(task_definition_name=name)
+    def decorated() -> None:
+        return None
+
+    try:
+        handler = TaskHandler(workers=[decorated], configuration=HTTP, scan_for_annotated_workers=False)
+        assert [w.task_definition_name for w in handler.workers] == [name]
+    finally:
+        unregister_worker(name)
+
+
+def test_two_workers_for_the_same_task_and_domain_are_rejected() -> None:
+    with pytest.raises(ConfigurationError, match="two workers for task 'a' in domain None"):
+        TaskHandler(
+            workers=[Worker("a", noop), Worker("a", noop)],
+            configuration=HTTP,
+            scan_for_annotated_workers=False,
+        )
+
+
+def test_anything_else_is_rejected_as_a_worker() -> None:
+    with pytest.raises(ConfigurationError, match="must be Worker objects or @worker_task functions"):
+        TaskHandler(workers=["a"], configuration=HTTP, scan_for_annotated_workers=False)  # type: ignore[list-item]
+
+
+def test_stop_before_start_does_nothing() -> None:
+    handler = TaskHandler(workers=[Worker("a", noop)], configuration=HTTP, scan_for_annotated_workers=False)
+    handler.stop_processes()
+    handler.join_processes()
+
+
+def double(x: int) -> int:
+    return 2 * x
+
+
+def test_task_handler_runs_workers_against_the_in_memory_engine() -> None:
+    import time
+
+    from conductor_testkit.client import MetadataClient, WorkflowClient
+
+    memory = Configuration(server_api_url="memory://")
+    name = f"mem_{uuid.uuid4().hex[:8]}"
+    MetadataClient(memory).register_workflow_def(
+        {
+            "name": name,
+            "version": 1,
+            "tasks": [
+                {
+                    "name": name,
+                    "taskReferenceName": "d",
+                    "type": "SIMPLE",
+                    "inputParameters": {"x": "${workflow.input.x}"},
+                }
+            ],
+        }
+    )
+    workflows = WorkflowClient(memory)
+    ids = [workflows.start_workflow_by_name(name, {"x": n}) for n in range(3)]
+    with TaskHandler(
+        workers=[Worker(name, double)], configuration=memory, scan_for_annotated_workers=False
+    ) as handler:
+        handler.start_processes()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(
+            str(workflows.get_workflow(i).status) == "RUNNING" for i in ids
+        ):
+            time.sleep(0.02)
+    assert [workflows.get_workflow(i).output for i in ids] == [{"result": 2 * n} for n in range(3)]
