@@ -1,0 +1,246 @@
+"""Workflow and task definitions as the server snapshots them into a run.
+
+The server fills every default when it deserialises a definition and, at start, attaches a
+TaskDef to every workflow task (registered by name, else an ad-hoc one; CONDUCTOR_SEMANTICS.md
+§2.2, §4.1). :func:`snapshot_definition` does the same on plain dicts so the run's
+``workflowDefinition`` and each task's ``workflowTask`` look like the server's JSON.
+:class:`DefinitionIndex` answers "which workflow task comes next" (WorkflowDef.getNextTask).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+WorkflowTaskDict = Dict[str, Any]
+
+TASK_DEF_DEFAULTS: Dict[str, Any] = {
+    "createTime": 0,
+    "updateTime": 0,
+    "retryCount": 3,
+    "timeoutSeconds": 0,
+    "inputKeys": [],
+    "outputKeys": [],
+    "runtimeMetadata": [],
+    "timeoutPolicy": "TIME_OUT_WF",
+    "retryLogic": "FIXED",
+    "retryDelaySeconds": 60,
+    "responseTimeoutSeconds": 3600,
+    "inputTemplate": {},
+    "rateLimitPerFrequency": 0,
+    "rateLimitFrequencyInSeconds": 1,
+    "backoffScaleFactor": 1,
+    "maxRetryDelaySeconds": 0,
+    "backoffJitterMs": 0,
+    "totalTimeoutSeconds": 0,
+    "taskStatusListenerEnabled": True,
+    "enforceSchema": False,
+}
+
+WORKFLOW_TASK_DEFAULTS: Dict[str, Any] = {
+    "inputParameters": {},
+    "type": "SIMPLE",
+    "decisionCases": {},
+    "defaultCase": [],
+    "forkTasks": [],
+    "startDelay": 0,
+    "joinOn": [],
+    "optional": False,
+    "defaultExclusiveJoinTask": [],
+    "asyncComplete": False,
+    "loopOver": [],
+    "onStateChange": {},
+    "permissive": False,
+    "metadata": {},
+}
+
+WORKFLOW_DEF_DEFAULTS: Dict[str, Any] = {
+    "createTime": 0,
+    "updateTime": 0,
+    "version": 1,
+    "tasks": [],
+    "inputParameters": [],
+    "outputParameters": {},
+    "schemaVersion": 2,
+    "restartable": True,
+    "workflowStatusListenerEnabled": False,
+    "timeoutPolicy": "ALERT_ONLY",
+    "timeoutSeconds": 0,
+    "variables": {},
+    "inputTemplate": {},
+    "enforceSchema": True,
+    "metadata": {},
+    "maskedFields": [],
+}
+
+# Types whose failures are never retried (TaskType.isBuiltIn).
+BUILT_IN_TYPES = frozenset({"DECISION", "SWITCH", "FORK", "JOIN", "EXCLUSIVE_JOIN", "DO_WHILE"})
+
+
+def _fresh(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    return value
+
+
+def _with_defaults(d: Dict[str, Any], defaults: Dict[str, Any]) -> Dict[str, Any]:
+    out = {k: v for k, v in d.items() if v is not None}
+    for key, value in defaults.items():
+        if key not in out:
+            out[key] = _fresh(value)
+    return out
+
+
+def normalize_task_def(d: Dict[str, Any]) -> Dict[str, Any]:
+    """A TaskDef dict with the server's defaults filled in (a new dict)."""
+    return _with_defaults(_fresh(d), TASK_DEF_DEFAULTS)
+
+
+def ad_hoc_task_def(name: str, task_type: str) -> Dict[str, Any]:
+    """The TaskDef the server invents for an unregistered task (§2.2)."""
+    td = normalize_task_def({"name": name})
+    if task_type != "SIMPLE":
+        td["retryCount"] = 0
+        td["responseTimeoutSeconds"] = 0
+    return td
+
+
+def _normalize_workflow_task(wt: Dict[str, Any]) -> Dict[str, Any]:
+    out = _with_defaults(wt, WORKFLOW_TASK_DEFAULTS)
+    out["decisionCases"] = {
+        k: [_normalize_workflow_task(t) for t in (v or [])] for k, v in out["decisionCases"].items()
+    }
+    out["defaultCase"] = [_normalize_workflow_task(t) for t in out["defaultCase"]]
+    out["forkTasks"] = [[_normalize_workflow_task(t) for t in br or []] for br in out["forkTasks"]]
+    out["loopOver"] = [_normalize_workflow_task(t) for t in out["loopOver"]]
+    if isinstance(out.get("taskDefinition"), dict):
+        out["taskDefinition"] = normalize_task_def(out["taskDefinition"])
+    sub = out.get("subWorkflowParam")
+    if isinstance(sub, dict) and isinstance(sub.get("workflowDefinition"), dict):
+        sub = dict(sub)
+        sub["workflowDefinition"] = normalize_workflow_def(sub["workflowDefinition"])
+        out["subWorkflowParam"] = sub
+    return out
+
+
+def normalize_workflow_def(d: Dict[str, Any]) -> Dict[str, Any]:
+    """A WorkflowDef dict with the server's defaults filled in, recursively (a new dict)."""
+    out = _with_defaults(_fresh(d), WORKFLOW_DEF_DEFAULTS)
+    out["tasks"] = [_normalize_workflow_task(t) for t in out["tasks"]]
+    return out
+
+
+def children_lists(wt: WorkflowTaskDict) -> List[List[WorkflowTaskDict]]:
+    """The nested task lists of a workflow task, in the server's order (WorkflowTask.children)."""
+    t = wt.get("type")
+    if t in ("SWITCH", "DECISION"):
+        lists = list((wt.get("decisionCases") or {}).values())
+        lists.append(wt.get("defaultCase") or [])
+        return lists
+    if t == "FORK_JOIN":
+        return list(wt.get("forkTasks") or [])
+    if t == "DO_WHILE":
+        return [wt.get("loopOver") or []]
+    return []
+
+
+def iter_all_tasks(tasks: List[WorkflowTaskDict]) -> Iterator[WorkflowTaskDict]:
+    """Every workflow task of a list, nested ones included (depth first, in order)."""
+    for wt in tasks:
+        yield wt
+        for lst in children_lists(wt):
+            yield from iter_all_tasks(lst)
+
+
+def populate_task_definitions(
+    defn: Dict[str, Any], lookup: Callable[[str], Optional[Dict[str, Any]]]
+) -> None:
+    """Attach a TaskDef to every workflow task that has none (MetadataMapperService)."""
+    for wt in iter_all_tasks(defn["tasks"]):
+        if not isinstance(wt.get("taskDefinition"), dict):
+            registered = lookup(wt.get("name") or "")
+            if registered is not None:
+                wt["taskDefinition"] = _fresh(registered)
+            else:
+                wt["taskDefinition"] = ad_hoc_task_def(wt.get("name") or "", wt.get("type") or "SIMPLE")
+
+
+class _Slot:
+    __slots__ = ("wt", "siblings", "index", "parent")
+
+    def __init__(
+        self,
+        wt: WorkflowTaskDict,
+        siblings: List[WorkflowTaskDict],
+        index: int,
+        parent: Optional[WorkflowTaskDict],
+    ) -> None:
+        self.wt = wt
+        self.siblings = siblings
+        self.index = index
+        self.parent = parent
+
+
+class DefinitionIndex:
+    """Reference name -> position in the definition; the server's next-task rules."""
+
+    def __init__(self, defn: Dict[str, Any]) -> None:
+        self.defn = defn
+        self._slots: Dict[str, _Slot] = {}
+        self._loop_of: Dict[str, str] = {}
+        self._add(defn["tasks"], None, None)
+
+    def _add(
+        self,
+        tasks: List[WorkflowTaskDict],
+        parent: Optional[WorkflowTaskDict],
+        loop_ref: Optional[str],
+    ) -> None:
+        for i, wt in enumerate(tasks):
+            ref = wt.get("taskReferenceName")
+            if ref is not None and ref not in self._slots:
+                self._slots[ref] = _Slot(wt, tasks, i, parent)
+                if loop_ref is not None:
+                    self._loop_of[ref] = loop_ref
+            inner_loop = ref if wt.get("type") == "DO_WHILE" else loop_ref
+            for lst in children_lists(wt):
+                self._add(lst, wt, inner_loop)
+
+    def task(self, ref: str) -> Optional[WorkflowTaskDict]:
+        """The workflow task with this reference name (any depth), or None."""
+        slot = self._slots.get(ref)
+        return slot.wt if slot else None
+
+    def enclosing_loop(self, ref: str) -> Optional[str]:
+        """The reference of the innermost DO_WHILE whose body contains ``ref``."""
+        return self._loop_of.get(ref)
+
+    def contains(self, container_ref: str, ref: str) -> bool:
+        """Whether ``ref`` sits (at any depth) inside the workflow task ``container_ref``."""
+        slot = self._slots.get(ref)
+        while slot is not None and slot.parent is not None:
+            if slot.parent.get("taskReferenceName") == container_ref:
+                return True
+            slot = self._slots.get(slot.parent.get("taskReferenceName") or "")
+        return False
+
+    def next_task(self, ref: str) -> Optional[WorkflowTaskDict]:
+        """WorkflowDef.getNextTask: the task that follows ``ref`` (None at the end)."""
+        slot = self._slots.get(ref)
+        if slot is None:
+            return None
+        if slot.wt.get("type") == "TERMINATE":
+            return None
+        while True:
+            if slot.index + 1 < len(slot.siblings):
+                return slot.siblings[slot.index + 1]
+            parent = slot.parent
+            if parent is None:
+                return None
+            if parent.get("type") == "DO_WHILE":
+                return parent
+            pslot = self._slots.get(parent.get("taskReferenceName") or "")
+            if pslot is None:
+                return None
+            slot = pslot

@@ -1,0 +1,827 @@
+"""The in-memory Conductor engine: the server's service operations over an in-memory store.
+
+Everything runs on a :class:`VirtualClock`; nothing reads the wall clock. Inputs may be dicts or
+pydantic models of :mod:`conductor_testkit.models`; every output is a plain wire dict (the
+server's camelCase JSON), a deep copy that callers may keep or change.
+
+Public API (stable; helper H's REST layer and operations build on it):
+
+* metadata: :meth:`Engine.register_workflow_def`, :meth:`get_workflow_def`,
+  :meth:`get_all_workflow_defs`, :meth:`unregister_workflow_def`, :meth:`register_task_def`,
+  :meth:`get_task_def`, :meth:`get_all_task_defs`, :meth:`unregister_task_def`;
+* execution: :meth:`start_workflow`, :meth:`get_workflow`, :meth:`get_task`, :meth:`decide`,
+  :meth:`poll`, :meth:`update_task`, :meth:`update_task_by_ref_name`;
+* drivers: :meth:`run_until_blocked`, :meth:`execute`, :meth:`test_workflow`;
+* operations (delegated to :mod:`conductor_testkit.engine.operations`): pause, resume,
+  terminate, retry, restart, rerun, skip, update variables, remove.
+
+Internals other engine modules use: ``engine.store`` (:class:`Store`), ``engine.decider``
+(:class:`Decider`), ``engine.mapper``, ``engine.ids``, ``engine.clock``,
+``engine.system_handlers``, :meth:`env_for`, :meth:`create_run`, :meth:`snapshot_definition`,
+:meth:`workflow_snapshot`, :meth:`lookup_task_def`, :meth:`latest_workflow_def`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+from conductor_testkit.engine.clock import VirtualClock
+from conductor_testkit.engine.decider import Decider
+from conductor_testkit.engine.definitions import (
+    iter_all_tasks,
+    normalize_task_def,
+    normalize_workflow_def,
+    populate_task_definitions,
+)
+from conductor_testkit.engine.errors import (
+    EngineBadRequest,
+    EngineConflict,
+    EngineIllegalState,
+    EngineNotFound,
+)
+from conductor_testkit.engine.expressions import workflow_input_with_template
+from conductor_testkit.engine.ids import IdGenerator
+from conductor_testkit.engine.javascript import JavaScriptEvaluator, evaluate_expression, to_bool
+from conductor_testkit.engine.mapping import Mapper
+from conductor_testkit.engine.operators import OPERATOR_HANDLERS
+from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_ref, json_copy
+from conductor_testkit.engine.store import Store
+from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
+from conductor_testkit.engine.validation import DefinitionValidationError, validate_workflow_def
+from conductor_testkit.errors import ConductorError
+
+_REASON_LIMIT = 500
+_SCALARS = (str, int, bool, float, type(None))
+
+
+def _sdk_to_wire(value: Any) -> Any:
+    """The official SDK's swagger models (snake_case attributes + ``attribute_map``) as wire JSON."""
+    amap = getattr(type(value), "attribute_map", None)
+    if isinstance(amap, dict) and hasattr(type(value), "swagger_types"):
+        out = {}
+        for attr, key in amap.items():
+            item = getattr(value, attr, None)
+            if item is not None:
+                out[key] = _sdk_to_wire(item)
+        return out
+    if isinstance(value, Mapping):
+        return {k: _sdk_to_wire(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_sdk_to_wire(v) for v in value]
+    if hasattr(value, "value") and type(value).__module__.startswith("conductor."):
+        return value.value  # an SDK enum
+    return value
+
+
+def _as_dict(value: Any) -> Dict[str, Any]:
+    """A wire dict from a dict, a pydantic model of conductor_testkit.models, or an official SDK model."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return dict(value)
+    if hasattr(type(value), "attribute_map") and hasattr(type(value), "swagger_types"):
+        return dict(_sdk_to_wire(value))
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        result = to_dict()
+        if isinstance(result, Mapping):
+            return dict(result)
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return dict(dump(by_alias=True, exclude_none=True))
+    raise TypeError(f"expected a dict or a model, got {type(value).__name__}")
+
+
+class RunEnv:
+    """The :class:`SystemTaskEnv` of one workflow run (what system task handlers may use)."""
+
+    def __init__(self, engine: Engine, run: WorkflowRun) -> None:
+        self.engine = engine
+        self.run = run
+
+    def now_ms(self) -> int:
+        return self.engine.clock.now_ms()
+
+    @property
+    def js(self) -> JavaScriptEvaluator:
+        return self.engine.js
+
+    @property
+    def workflow(self) -> Dict[str, Any]:
+        return self.run.wf
+
+    @property
+    def host_name(self) -> str:
+        return self.engine.host_name
+
+    def http_request(
+        self,
+        method: str,
+        url: str,
+        headers: Dict[str, str],
+        body: Any,
+        connect_timeout_s: float,
+        read_timeout_s: float,
+    ) -> Any:
+        return self.engine.http_request(method, url, headers, body, connect_timeout_s, read_timeout_s)
+
+    def record_event(self, sink: str, queue: str, payload: Dict[str, Any]) -> None:
+        self.engine.published_events.append(
+            {"sink": sink, "queue": queue, "payload": payload, "workflowId": self.run.workflow_id}
+        )
+
+    def record_kafka(self, request: Dict[str, Any]) -> None:
+        self.engine.kafka_messages.append({"request": request, "workflowId": self.run.workflow_id})
+
+
+class NetworkDisabledError(ConductorError):
+    """An HTTP task tried to reach the network while the engine's network access is off."""
+
+
+class Engine:
+    """An in-memory Conductor server on a virtual clock.
+
+    Args:
+        clock: the clock to use (default: a new :class:`VirtualClock` at 2024-01-01T00:00Z).
+        seed: seeds the id generator, so a run replays with the same ids.
+        workers: in-process workers run by :meth:`run_until_blocked`: ``Worker`` objects,
+            ``@worker_task`` functions, or a mapping task name -> callable/Worker.
+        network: allow HTTP tasks to reach the network (off: a clear error names the URL;
+            ``responses`` mocks work either way).
+        js_time_limit_seconds / js_memory_limit_bytes: limits of the JavaScript evaluator.
+        host_name: the ``workerId`` of async system tasks (the server's host name).
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Optional[VirtualClock] = None,
+        seed: int = 0,
+        workers: Iterable[Any] = (),
+        network: bool = False,
+        js_time_limit_seconds: float = 4.0,
+        js_memory_limit_bytes: int = 32 * 1024 * 1024,
+        host_name: str = "conductor-testkit",
+    ) -> None:
+        self.clock = clock if clock is not None else VirtualClock()
+        self.ids = IdGenerator(seed)
+        self.store = Store()
+        self.network = network
+        self.host_name = host_name
+        self.js = JavaScriptEvaluator(js_time_limit_seconds, js_memory_limit_bytes)
+        self._workflow_defs: Dict[str, Dict[int, Dict[str, Any]]] = {}
+        self._task_defs: Dict[str, Dict[str, Any]] = {}
+        # bumped on every metadata change: cached definition snapshots depend on it
+        self._generation = 0
+        self._snapshots: Dict[Any, Dict[str, Any]] = {}
+        self.system_handlers: Dict[str, SystemTaskHandler] = self._load_handlers()
+        self.system_task_types = frozenset(self.system_handlers)
+        self.async_types = frozenset(t for t, h in self.system_handlers.items() if h.is_async)
+        self.mapper = Mapper(self)
+        self.decider = Decider(self)
+        self.published_events: List[Dict[str, Any]] = []
+        self.kafka_messages: List[Dict[str, Any]] = []
+        self.workers: Dict[str, Any] = {}
+        self._session: Any = None
+        self.add_workers(workers)
+
+    @staticmethod
+    def _load_handlers() -> Dict[str, SystemTaskHandler]:
+        handlers: Dict[str, SystemTaskHandler] = {}
+        try:
+            from conductor_testkit.engine.system_tasks import HANDLERS
+
+            handlers.update(HANDLERS)
+        except ImportError:  # pragma: no cover - helper F's package always exists
+            pass
+        if "NOOP" not in handlers:
+            from conductor_testkit.engine.operators import ForkHandler
+
+            class _Noop(ForkHandler):
+                task_type = "NOOP"
+
+                def prepare(self, task: TaskDict, workflow_task: Dict[str, Any], env: Any) -> None:
+                    task["inputData"] = {}
+                    task["status"] = "IN_PROGRESS"
+
+                def execute(self, task: TaskDict, env: Any) -> bool:
+                    task["status"] = "COMPLETED"
+                    return True
+
+            handlers["NOOP"] = _Noop()
+        handlers.update(OPERATOR_HANDLERS)
+        return handlers
+
+    # ------------------------------------------------------------------------------------
+    # workers
+    def add_workers(self, workers: Any) -> None:
+        """Register in-process workers (see the class docstring for the accepted forms)."""
+        if isinstance(workers, Mapping):
+            from conductor_testkit.worker import Worker
+
+            for name, fn in workers.items():
+                target = getattr(fn, "worker", fn)
+                self.workers[str(name)] = target if hasattr(target, "execute") else Worker(str(name), fn)
+            return
+        for w in workers or ():
+            worker = getattr(w, "worker", w)
+            name = getattr(worker, "task_definition_name", None)
+            if not name:
+                raise TypeError(
+                    f"Engine(workers=...): {w!r} is not a Worker or @worker_task function; "
+                    "pass a mapping {task_name: function} for plain functions"
+                )
+            self.workers[name] = worker
+
+    # ------------------------------------------------------------------------------------
+    # metadata
+    def register_workflow_def(self, definition: Any, overwrite: bool = True) -> None:
+        """Register (or replace) a workflow definition."""
+        d = normalize_workflow_def(_as_dict(definition))
+        checked = json_copy(d)
+        populate_task_definitions(checked, self.lookup_task_def)
+        validate_workflow_def(checked)
+        name = d.get("name")
+        versions = self._workflow_defs.setdefault(name, {})
+        version = int(d.get("version") or 1)
+        d["version"] = version
+        if version in versions and not overwrite:
+            raise EngineConflict(f"Workflow with {name}.{version} already exists!")
+        versions[version] = d
+        self._generation += 1
+
+    def get_workflow_def(self, name: str, version: Optional[int] = None) -> Dict[str, Any]:
+        d = (
+            self.latest_workflow_def(name)
+            if version is None
+            else self._workflow_defs.get(name, {}).get(int(version))
+        )
+        if d is None:
+            shown = "null" if version is None else version
+            raise EngineNotFound(f"No such workflow found by name: {name}, version: {shown}")
+        return json_copy(d)  # type: ignore[no-any-return]
+
+    def get_all_workflow_defs(self) -> List[Dict[str, Any]]:
+        return [json_copy(d) for versions in self._workflow_defs.values() for d in versions.values()]
+
+    def unregister_workflow_def(self, name: str, version: int) -> None:
+        versions = self._workflow_defs.get(name, {})
+        if int(version) not in versions:
+            # verified on 3.32.1: HTTP 500
+            raise EngineIllegalState(f"No such workflow definition: {name} version: {version}")
+        del versions[int(version)]
+        self._generation += 1
+        if not versions:
+            self._workflow_defs.pop(name, None)
+
+    def register_task_def(self, definition: Any) -> None:
+        d = normalize_task_def(_as_dict(definition))
+        if not d.get("name"):
+            raise EngineBadRequest("TaskDef name cannot be null or empty")
+        if not d.get("createTime"):
+            d["createTime"] = self.clock.now_ms()
+        d.setdefault("createdBy", "")
+        self._task_defs[d["name"]] = d
+        self._generation += 1
+
+    def get_task_def(self, name: str) -> Dict[str, Any]:
+        d = self._task_defs.get(name)
+        if d is None:
+            raise EngineNotFound(f"No such taskType found by name: {name}")
+        return json_copy(d)  # type: ignore[no-any-return]
+
+    def get_all_task_defs(self) -> List[Dict[str, Any]]:
+        return [json_copy(d) for d in self._task_defs.values()]
+
+    def unregister_task_def(self, name: str) -> None:
+        if self._task_defs.pop(name, None) is None:
+            raise EngineIllegalState("No such task definition")
+        self._generation += 1
+
+    def lookup_task_def(self, name: str) -> Optional[Dict[str, Any]]:
+        """The registered TaskDef (a copy) or None."""
+        d = self._task_defs.get(name)
+        return json_copy(d) if d is not None else None
+
+    def latest_workflow_def(self, name: str) -> Optional[Dict[str, Any]]:
+        versions = self._workflow_defs.get(name)
+        if not versions:
+            return None
+        return versions[max(versions)]
+
+    def snapshot_definition(self, name: str, version: Optional[int], inline: Any = None) -> Dict[str, Any]:
+        """The definition a new run uses: defaults, TaskDefs attached, sub-workflow versions pinned.
+
+        Snapshots are cached (per definition content and metadata generation) and shared by the
+        runs that use them: treat a run's ``workflowDefinition`` as read-only.
+        """
+        if inline is not None:
+            inline = _as_dict(inline)
+            try:
+                key: Any = ("inline", json.dumps(inline, sort_keys=True), self._generation)
+            except (TypeError, ValueError):
+                key = None
+        else:
+            key = ("registered", name, version, self._generation)
+        cached = self._snapshots.get(key) if key is not None else None
+        if cached is not None:
+            return cached
+        if inline is not None:
+            defn = normalize_workflow_def(inline)
+            populate_task_definitions(defn, self.lookup_task_def)
+            validate_workflow_def(defn)
+        else:
+            found = (
+                self.latest_workflow_def(name)
+                if version is None
+                else self._workflow_defs.get(name, {}).get(int(version))
+            )
+            if found is None:
+                shown = "null" if version is None else version
+                raise EngineNotFound(f"No such workflow defined. name={name}, version={shown}")
+            defn = json_copy(found)
+        populate_task_definitions(defn, self.lookup_task_def)
+        for wt in iter_all_tasks(defn["tasks"]):
+            if wt.get("type") != "SUB_WORKFLOW":
+                continue
+            params = wt.get("subWorkflowParam")
+            if not isinstance(params, dict):
+                continue
+            inline_sub = params.get("workflowDefinition")
+            if isinstance(inline_sub, dict):
+                # SubWorkflowParams takes name and version from an inline definition
+                params["name"] = inline_sub.get("name")
+                params["version"] = inline_sub.get("version", 1)
+                continue
+            if inline_sub is not None:
+                continue
+            if params.get("version") is None:
+                latest = self.latest_workflow_def(str(params.get("name")))
+                if latest is None:
+                    # verified on 3.32.1: HTTP 500 with the mapper's text
+                    raise EngineIllegalState(
+                        f"The Task {params.get('name')} defined as a sub-workflow "
+                        "has no workflow definition available "
+                    )
+                params["version"] = latest["version"]
+        if key is not None:
+            if len(self._snapshots) > 256:
+                self._snapshots.clear()
+            self._snapshots[key] = defn
+        return defn
+
+    # ------------------------------------------------------------------------------------
+    # starting
+    def create_run(
+        self,
+        request: Any,
+        *,
+        workflow_id: Optional[str] = None,
+        parent: Optional[Tuple[str, str]] = None,
+    ) -> WorkflowRun:
+        """Create and store a RUNNING workflow (no decide yet). Raises like the server's start."""
+        req = _as_dict(request)
+        name = req.get("name")
+        inline = req.get("workflowDef")
+        if inline is not None:
+            inline = _as_dict(inline)
+            name = name or inline.get("name")
+        version = req.get("version")
+        defn = self.snapshot_definition(str(name), version, inline)
+        if "input" in req and req["input"] is None and not req.get("externalInputPayloadStoragePath"):
+            raise EngineBadRequest("NULL input passed when starting workflow")
+        now = self.clock.now_ms()
+        wid = workflow_id or req.get("workflowId") or self.ids.generate()
+        wf: Dict[str, Any] = {
+            "ownerApp": "",
+            "createTime": now,
+            "updateTime": now,
+            "status": "RUNNING",
+            "endTime": 0,
+            "workflowId": wid,
+            "tasks": [],
+            "input": workflow_input_with_template(req.get("input") or {}, defn.get("inputTemplate")),
+            "output": {},
+            "taskToDomain": dict(req.get("taskToDomain") or {}),
+            "failedReferenceTaskNames": [],
+            "workflowDefinition": defn,
+            "priority": int(req.get("priority") or 0),
+            "variables": json_copy(defn.get("variables") or {}),
+            "lastRetriedTime": 0,
+            "failedTaskNames": [],
+            "history": [],
+            "rateLimited": False,
+            "startTime": now,
+            "workflowName": defn["name"],
+            "workflowVersion": defn.get("version", 1),
+        }
+        for key in ("correlationId", "idempotencyKey", "createdBy"):
+            if req.get(key) is not None:
+                wf[key] = req[key]
+        if parent is not None:
+            wf["parentWorkflowId"], wf["parentWorkflowTaskId"] = parent
+        run = WorkflowRun(wf)
+        self.store.add(run)
+        return run
+
+    def start_workflow(self, request: Any) -> str:
+        """Start a workflow (StartWorkflowRequest); the first decide runs before this returns."""
+        run = self.create_run(request)
+        try:
+            self.decider.decide(run)
+            # the server's first decide shares one variables map between the workflow and its
+            # definition: SET_VARIABLE tasks of that decide also show in workflowDefinition
+            run.definition_variables = json_copy(run.wf.get("variables") or {})
+        except ValueError as exc:
+            # an IllegalArgumentException escaping the first decide (e.g. a WAIT duration): 400
+            self.store.remove(run.workflow_id)
+            raise EngineBadRequest(str(exc)) from exc
+        except Exception:
+            self.store.remove(run.workflow_id)
+            raise
+        return run.workflow_id
+
+    # ------------------------------------------------------------------------------------
+    # reading
+    def get_workflow(self, workflow_id: str, include_tasks: bool = True) -> Dict[str, Any]:
+        """The wire Workflow JSON (a deep copy); ``tasks`` is ``[]`` without include_tasks."""
+        return self.workflow_snapshot(self.store.run(workflow_id), include_tasks)
+
+    def workflow_snapshot(self, run: WorkflowRun, include_tasks: bool = True) -> Dict[str, Any]:
+        out = {k: json_copy(v) for k, v in run.wf.items() if k not in ("tasks", "workflowDefinition")}
+        # the definition never changes during a run: copy it through its cached JSON text (fast)
+        text = getattr(run, "_defn_text", None)
+        if text is None or run.__dict__.get("_defn_obj") is not run.defn:
+            text = json.dumps(run.defn)
+            run._defn_text = text  # type: ignore[attr-defined]
+            run._defn_obj = run.defn  # type: ignore[attr-defined]
+        out["workflowDefinition"] = json.loads(text)
+        if run.definition_overrides:
+            from conductor_testkit.engine.definitions import iter_all_tasks
+
+            for wt in iter_all_tasks(out["workflowDefinition"].get("tasks") or []):
+                override = run.definition_overrides.get(str(wt.get("taskReferenceName")))
+                if override:
+                    wt.update(json_copy(override))
+        def_vars = run.definition_variables
+        if def_vars is not None:
+            out["workflowDefinition"]["variables"] = json_copy(def_vars)
+        out["tasks"] = [self.task_snapshot(t) for t in run.tasks] if include_tasks else []
+        return out
+
+    def task_snapshot(self, task: TaskDict) -> Dict[str, Any]:
+        """The wire Task JSON of a task dict (internal fields dropped, derived ones added)."""
+        out = {
+            k: (v if v.__class__ in _SCALARS else json_copy(v))
+            for k, v in task.items()
+            if k[0] != "_" and k != "workflowTask"
+        }
+        wt_obj = task.get("workflowTask")
+        if wt_obj is not None:
+            # a task's workflowTask is fixed once the task exists: cache its JSON text
+            cached = task.get("_wtText")
+            if cached is None or cached[0] is not wt_obj:
+                td_obj = wt_obj.get("taskDefinition")
+                td_text = json.dumps(td_obj) if isinstance(td_obj, dict) else None
+                cached = (wt_obj, json.dumps(wt_obj), td_text)
+                task["_wtText"] = cached
+            out["workflowTask"] = json.loads(cached[1])
+            if cached[2] is not None:
+                out["taskDefinition"] = json.loads(cached[2])
+        else:
+            out["workflowTask"] = {
+                "name": task.get("taskDefName"),
+                "taskReferenceName": task["referenceTaskName"],
+            }
+        out["loopOverTask"] = task.get("iteration", 0) > 0
+        out["queueWaitTime"] = self._queue_wait_time(task)
+        reason = out.get("reasonForIncompletion")
+        if isinstance(reason, str) and len(reason) > _REASON_LIMIT:
+            out["reasonForIncompletion"] = reason[:_REASON_LIMIT]
+        if out.get("reasonForIncompletion") is None:
+            out.pop("reasonForIncompletion", None)
+        return out
+
+    def _queue_wait_time(self, task: TaskDict) -> int:
+        start = task.get("startTime") or 0
+        scheduled = task.get("scheduledTime") or 0
+        if start > 0 and scheduled > 0:
+            update = task.get("updateTime") or 0
+            callback = task.get("callbackAfterSeconds") or 0
+            if update > 0 and callback > 0:
+                wait = self.clock.now_ms() - (update + callback * 1000)
+                return int(wait) if wait > 0 else 0
+            return int(start - scheduled)
+        return 0
+
+    def get_task(self, task_id: str) -> Dict[str, Any]:
+        found = self.store.find_task(task_id)
+        if found is None:
+            raise EngineNotFound(f"No such task found by taskId: {task_id}")
+        return self.task_snapshot(found[1])
+
+    # ------------------------------------------------------------------------------------
+    # deciding, polling, updating
+    def decide(self, workflow_id: str) -> None:
+        """Run a decide for the workflow (PUT /workflow/decide/{id})."""
+        self.decider.decide(self.store.run(workflow_id))
+
+    def env_for(self, run: WorkflowRun) -> RunEnv:
+        env = getattr(run, "_env", None)
+        if env is None:
+            env = RunEnv(self, run)
+            run._env = env  # type: ignore[attr-defined]
+        return env
+
+    def is_worker_task(self, task: TaskDict) -> bool:
+        return task["taskType"] not in self.system_handlers
+
+    @staticmethod
+    def task_due_ms(task: TaskDict) -> int:
+        """When a SCHEDULED worker task may be polled (queue delay on the virtual clock)."""
+        due = task.get("_dueMs")
+        if due is not None:
+            return int(due)
+        return int(task.get("scheduledTime") or 0) + 1000 * int(task.get("callbackAfterSeconds") or 0)
+
+    def poll(
+        self, task_type: str, worker_id: Optional[str] = None, domain: Optional[str] = None, count: int = 1
+    ) -> List[Dict[str, Any]]:
+        """Hand out up to ``count`` SCHEDULED worker tasks of ``task_type`` that are due."""
+        now = self.clock.now_ms()
+        found: List[Dict[str, Any]] = []
+        for run in list(self.store.runs.values()):
+            if run.is_terminal():
+                continue
+            for task in run.non_terminal():
+                if len(found) >= count:
+                    return found
+                if task["taskType"] != task_type or task["status"] != "SCHEDULED":
+                    continue
+                if (task.get("domain") or None) != (domain or None):
+                    continue
+                if self.task_due_ms(task) > now:
+                    continue
+                self.mark_polled(task, worker_id)
+                found.append(self.task_snapshot(task))
+        return found
+
+    def mark_polled(self, task: TaskDict, worker_id: Optional[str]) -> None:
+        """ExecutionService.poll: IN_PROGRESS, first startTime, pollCount, workerId."""
+        now = self.clock.now_ms()
+        task["status"] = "IN_PROGRESS"
+        if not task.get("startTime"):
+            task["startTime"] = now
+        task["pollCount"] = task.get("pollCount", 0) + 1
+        task["callbackAfterSeconds"] = 0
+        task["updateTime"] = now
+        task.pop("_dueMs", None)
+        if worker_id is not None:
+            task["workerId"] = worker_id
+
+    def update_task(self, task_result: Any) -> str:
+        """Apply a TaskResult (§2.11) and decide; returns the task id."""
+        result = _as_dict(task_result)
+        task_id = result.get("taskId")
+        if not task_id:
+            raise EngineBadRequest("Task ID cannot be null")
+        found = None
+        wid = result.get("workflowInstanceId")
+        if wid and wid in self.store.runs:
+            run = self.store.runs[wid]
+            if task_id in run.by_id:
+                found = (run, run.by_id[task_id])
+        if found is None:
+            found = self.store.find_task(task_id)
+        if found is None:
+            raise EngineNotFound(f"No such task found by id: {task_id}")
+        run, task = found
+        self.apply_task_result(run, task, result)
+        return str(task_id)
+
+    def apply_task_result(self, run: WorkflowRun, task: TaskDict, result: Mapping[str, Any]) -> None:
+        """WorkflowExecutorOps.updateTask on an already found task, then a decide."""
+        if task["status"] in TERMINAL or run.is_terminal():
+            return
+        now = self.clock.now_ms()
+        status = str(result.get("status") or "COMPLETED")
+        if self.is_worker_task(task) and status == "IN_PROGRESS":
+            task["status"] = "SCHEDULED"
+        else:
+            task["status"] = status
+        reason = result.get("reasonForIncompletion")
+        if reason is None:
+            task.pop("reasonForIncompletion", None)
+        else:
+            task["reasonForIncompletion"] = reason
+        if result.get("workerId") is None:
+            task.pop("workerId", None)
+        else:
+            task["workerId"] = result["workerId"]
+        callback = int(result.get("callbackAfterSeconds") or 0)
+        task["callbackAfterSeconds"] = callback
+        output = result.get("outputData")
+        task["outputData"] = dict(output) if output is not None else {}
+        if result.get("subWorkflowId") is not None:
+            task["subWorkflowId"] = result["subWorkflowId"]
+        elif "subWorkflowId" in task and task["taskType"] != "SUB_WORKFLOW":
+            task.pop("subWorkflowId", None)
+        if task["status"] in TERMINAL:
+            task["endTime"] = now
+        else:
+            task["_dueMs"] = now + callback * 1000
+        task["updateTime"] = now
+        run.refresh_pending(task)
+        self.decider.decide(run)
+
+    def update_task_by_ref_name(
+        self,
+        workflow_id: str,
+        task_ref_name: str,
+        status: str,
+        output: Optional[Mapping[str, Any]] = None,
+        worker_id: Optional[str] = None,
+    ) -> str:
+        """POST /tasks/{wf}/{ref}/{status} (§5.8): '' when no task with that reference is pending."""
+        run = self.store.run(workflow_id)
+        task = self.pending_task_by_ref(run, task_ref_name)
+        if task is None:
+            return ""
+        merged = dict(task.get("outputData") or {})
+        merged.update(output or {})
+        result = {
+            "taskId": task["taskId"],
+            "workflowInstanceId": run.workflow_id,
+            "status": status,
+            "outputData": merged,
+            "reasonForIncompletion": task.get("reasonForIncompletion"),
+            "callbackAfterSeconds": task.get("callbackAfterSeconds", 0),
+            "workerId": worker_id if worker_id is not None else task.get("workerId"),
+        }
+        self.apply_task_result(run, task, result)
+        return str(task["taskId"])
+
+    @staticmethod
+    def pending_task_by_ref(run: WorkflowRun, ref: str) -> Optional[TaskDict]:
+        """ExecutionService.getPendingTaskForWorkflow: exact reference first, then the base name."""
+        open_tasks = run.non_terminal()
+        for t in open_tasks:
+            if t["referenceTaskName"] == ref:
+                return t
+        for t in open_tasks:
+            if base_ref(t["referenceTaskName"]) == ref:
+                return t
+        return None
+
+    # ------------------------------------------------------------------------------------
+    # evaluators used by mappers/operators
+    def evaluate(self, evaluator_type: str, expression: Any, input: Any) -> Any:
+        """SWITCH/DECISION evaluation (value-param, javascript, graaljs)."""
+        if evaluator_type in ("javascript", "graaljs"):
+            return evaluate_expression(evaluator_type, str(expression), copy.deepcopy(input), self.js)
+        return evaluate_expression(evaluator_type, expression, input, self.js)
+
+    def evaluate_condition(self, condition: str, input: Any) -> bool:
+        """DO_WHILE loopCondition: JavaScript, truthy per the server's evalBool."""
+        return to_bool(self.js.evaluate(condition, input))
+
+    # ------------------------------------------------------------------------------------
+    # HTTP for the HTTP task
+    def http_request(
+        self,
+        method: str,
+        url: str,
+        headers: Dict[str, str],
+        body: Any,
+        connect_timeout_s: float,
+        read_timeout_s: float,
+    ) -> Any:
+        if self._session is None:
+            self._session = _make_session(self.network)
+        return self._session.request(
+            method, url, headers=headers, data=body, timeout=(connect_timeout_s, read_timeout_s)
+        )
+
+    # ------------------------------------------------------------------------------------
+    # time skipping (for external pollers, e.g. the in-process transport)
+    def next_due_ms(self, *, include_timeouts: bool = False) -> Optional[int]:
+        """The earliest future virtual time at which something becomes due in any running workflow.
+
+        Considers delayed worker tasks (retry delays, startDelay, callbackAfterSeconds), async
+        system tasks (WAIT deadlines, ...) and, with ``include_timeouts``, task/workflow timeouts.
+        None when nothing is waiting on a timer.
+        """
+        from conductor_testkit.engine.driver import next_timer_any
+
+        runs = [r for r in self.store.runs.values() if not r.is_terminal()]
+        return next_timer_any(self, runs, include_timeouts)
+
+    def advance_to(self, ms: int) -> None:
+        """Move the virtual clock to ``ms`` (if later) and decide every running workflow."""
+        self.clock.advance_to(ms)
+        for run in [r for r in self.store.runs.values() if not r.is_terminal()]:
+            self.decider.decide(run)
+
+    # ------------------------------------------------------------------------------------
+    # drivers
+    def run_until_blocked(self, workflow_id: str, *, fire_timeouts: bool = False) -> Any:
+        """Run in-process workers and timers until the workflow ends or is blocked (RunOutcome)."""
+        from conductor_testkit.engine.driver import run_until_blocked
+
+        return run_until_blocked(self, workflow_id, fire_timeouts=fire_timeouts)
+
+    def execute(self, request: Any, *, fire_timeouts: bool = False) -> Dict[str, Any]:
+        """Start a workflow, :meth:`run_until_blocked`, and return its workflow JSON."""
+        workflow_id = self.start_workflow(request)
+        outcome = self.run_until_blocked(workflow_id, fire_timeouts=fire_timeouts)
+        return outcome.workflow  # type: ignore[no-any-return]
+
+    def test_workflow(self, request: Any) -> Dict[str, Any]:
+        """POST /workflow/test semantics (§6) on the virtual clock; returns the workflow JSON."""
+        from conductor_testkit.engine.test_endpoint import test_workflow
+
+        return test_workflow(self, _as_dict(request))
+
+    # ------------------------------------------------------------------------------------
+    # operations (helper H's module)
+    def pause_workflow(self, workflow_id: str) -> None:
+        from conductor_testkit.engine import operations
+
+        operations.pause_workflow(self, workflow_id)
+
+    def resume_workflow(self, workflow_id: str) -> None:
+        from conductor_testkit.engine import operations
+
+        operations.resume_workflow(self, workflow_id)
+
+    def terminate_workflow(self, workflow_id: str, reason: Optional[str] = None, **kwargs: Any) -> None:
+        from conductor_testkit.engine import operations
+
+        operations.terminate_workflow(self, workflow_id, reason, **kwargs)
+
+    def retry_workflow(self, workflow_id: str, resume_subworkflow_tasks: bool = False) -> None:
+        from conductor_testkit.engine import operations
+
+        operations.retry_workflow(self, workflow_id, resume_subworkflow_tasks=resume_subworkflow_tasks)
+
+    def restart_workflow(self, workflow_id: str, use_latest_definitions: bool = False) -> None:
+        from conductor_testkit.engine import operations
+
+        operations.restart_workflow(self, workflow_id, use_latest_definitions=use_latest_definitions)
+
+    def rerun_workflow(self, workflow_id: str, request: Any = None) -> str:
+        from conductor_testkit.engine import operations
+
+        return operations.rerun_workflow(self, workflow_id, request)
+
+    def skip_task(self, workflow_id: str, task_reference_name: str, request: Any = None) -> None:
+        from conductor_testkit.engine import operations
+
+        operations.skip_task(self, workflow_id, task_reference_name, request)
+
+    def update_variables(self, workflow_id: str, variables: Optional[Mapping[str, Any]] = None) -> None:
+        from conductor_testkit.engine import operations
+
+        operations.update_variables(self, workflow_id, variables)
+
+    def remove_workflow(self, workflow_id: str) -> None:
+        from conductor_testkit.engine import operations
+
+        operations.remove_workflow(self, workflow_id)
+
+
+def _make_session(network: bool) -> Any:
+    """A requests.Session; without network access its adapter refuses to open connections.
+
+    The refusal sits in ``get_connection*`` (called only by the real ``send``), so the
+    ``responses`` library, which replaces ``HTTPAdapter.send``, still mocks every call.
+    """
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    session = requests.Session()
+    if network:
+        return session
+
+    class _OfflineAdapter(HTTPAdapter):
+        def _refuse(self, request: Any) -> Any:
+            url = getattr(request, "url", request)
+            raise NetworkDisabledError(
+                f"HTTP task tried to reach {url} but the engine's network access is off; "
+                "mock it with `responses` or create the Engine with network=True"
+            )
+
+        def get_connection_with_tls_context(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            return self._refuse(request)
+
+        def get_connection(self, url: Any, *args: Any, **kwargs: Any) -> Any:
+            return self._refuse(url)
+
+    session.mount("http://", _OfflineAdapter())
+    session.mount("https://", _OfflineAdapter())
+    return session
+
+
+__all__ = ["DefinitionValidationError", "Engine", "NetworkDisabledError", "RunEnv"]

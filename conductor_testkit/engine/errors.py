@@ -1,0 +1,48 @@
+"""Engine errors that mirror the server's HTTP answers (the REST layer maps ``http_status``)."""
+
+from __future__ import annotations
+
+from conductor_testkit.errors import EngineError
+
+
+class EngineNotFound(EngineError):
+    """What the server answers with HTTP 404 (unknown workflow, task or definition)."""
+
+    http_status = 404
+
+
+class EngineConflict(EngineError):
+    """What the server answers with HTTP 409 (state forbids the operation)."""
+
+    http_status = 409
+
+
+class EngineBadRequest(EngineError):
+    """What the server answers with HTTP 400 (invalid request content)."""
+
+    http_status = 400
+
+
+class EngineIllegalState(EngineError):
+    """What the server answers with HTTP 500 (IllegalStateException and other runtime errors)."""
+
+    http_status = 500
+
+
+class TerminateWorkflow(Exception):
+    """Raised inside a decide to end the workflow (the server's TerminateWorkflowException)."""
+
+    def __init__(self, reason: str, status: str = "FAILED", task: object = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.task = task
+
+
+__all__ = [
+    "EngineBadRequest",
+    "EngineConflict",
+    "EngineIllegalState",
+    "EngineNotFound",
+    "TerminateWorkflow",
+]

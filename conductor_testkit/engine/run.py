@@ -1,0 +1,172 @@
+"""One workflow execution in memory: the wire Workflow dict plus the indexes the decider needs.
+
+The workflow dict (``run.wf``) and its task dicts use the server's JSON field names, so
+``get_workflow`` is a copy of them. Engine-internal task fields are kept in the same task dicts
+under keys that start with ``_`` (``_firstScheduledTime``, ``_dueMs``) and are dropped from
+copies handed out.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional
+
+from conductor_testkit.engine.definitions import DefinitionIndex
+from conductor_testkit.engine.expressions import ExpressionContext
+
+TaskDict = Dict[str, Any]
+
+TERMINAL = frozenset(
+    {
+        "COMPLETED",
+        "COMPLETED_WITH_ERRORS",
+        "SKIPPED",
+        "FAILED",
+        "FAILED_WITH_TERMINAL_ERROR",
+        "TIMED_OUT",
+        "CANCELED",
+    }
+)
+UNSUCCESSFUL = frozenset({"FAILED", "FAILED_WITH_TERMINAL_ERROR", "TIMED_OUT", "CANCELED"})
+RETRIABLE_NOT = frozenset({"FAILED_WITH_TERMINAL_ERROR", "CANCELED", "SKIPPED"})
+WORKFLOW_TERMINAL = frozenset({"COMPLETED", "FAILED", "TIMED_OUT", "TERMINATED"})
+
+
+def base_ref(ref: str) -> str:
+    """The reference without the loop suffix (TaskUtils.removeIterationFromTaskRefName)."""
+    i = ref.find("__")
+    return ref if i < 0 else ref[:i]
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, scalars); much faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value
+
+
+class WorkflowRun:
+    """The state of one workflow execution and its lookup indexes.
+
+    Attributes:
+        wf: the live wire Workflow dict (``tasks`` sorted by ``seq``).
+        defn: the definition snapshot (``wf["workflowDefinition"]``).
+        index: the :class:`DefinitionIndex` of ``defn``.
+        pending: task id -> task for tasks that are not retried, not SKIPPED and not executed,
+            in seq order (the decider's pending list).
+        context: the incremental expression document (helper D's ExpressionContext).
+    """
+
+    def __init__(self, wf: Dict[str, Any]) -> None:
+        self.wf = wf
+        self.defn: Dict[str, Any] = wf["workflowDefinition"]
+        self.index = DefinitionIndex(self.defn)
+        self.context = ExpressionContext(wf)
+        self.deciding = False
+        self.pass_marked: List[TaskDict] = []
+        # task id -> change a handler made in memory that the server saves only if the task is
+        # persisted again within the same decide (see DoWhileHandler)
+        self.uncommitted: Dict[str, Any] = {}
+        # reference -> fields the server wrote into its (per-run) definition object, e.g. the
+        # resolved name of a DYNAMIC task; our definition snapshot is shared, so they live here
+        self.definition_overrides: Dict[str, Dict[str, Any]] = {}
+        # variables as the definition shows them (set after the first decide of a started run)
+        self.definition_variables: Optional[Dict[str, Any]] = None
+        self.redecide = False
+        self.by_id: Dict[str, TaskDict] = {}
+        self.by_ref: Dict[str, List[TaskDict]] = {}
+        self.latest_by_base: Dict[str, TaskDict] = {}
+        self.by_iteration: Dict[int, List[TaskDict]] = {}
+        self.pending: Dict[str, TaskDict] = {}
+        self.terminate_tasks: List[TaskDict] = []
+        self.max_seq = 0
+        self.failed_task_id: Optional[str] = None
+        self.test_domain: Optional[str] = None
+        self.reindex()
+
+    # -- indexes ---------------------------------------------------------------------------
+    @property
+    def workflow_id(self) -> str:
+        return str(self.wf["workflowId"])
+
+    @property
+    def tasks(self) -> List[TaskDict]:
+        return self.wf["tasks"]  # type: ignore[no-any-return]
+
+    @property
+    def status(self) -> str:
+        return str(self.wf["status"])
+
+    def is_terminal(self) -> bool:
+        return self.wf["status"] in WORKFLOW_TERMINAL
+
+    def reindex(self) -> None:
+        """Rebuild every index from ``wf["tasks"]`` (after tasks were removed or reordered)."""
+        self.wf["tasks"].sort(key=lambda t: t.get("seq", 0))
+        self.by_id = {}
+        self.by_ref = {}
+        self.latest_by_base = {}
+        self.by_iteration = {}
+        self.pending = {}
+        self.terminate_tasks = []
+        self.max_seq = 0
+        self.context = ExpressionContext(self.wf)
+        for t in self.wf["tasks"]:
+            self._index_task(t)
+            self.context.set_task(t)
+
+    def _index_task(self, t: TaskDict) -> None:
+        self.by_id[t["taskId"]] = t
+        self.by_ref.setdefault(t["referenceTaskName"], []).append(t)
+        self.latest_by_base[base_ref(t["referenceTaskName"])] = t
+        self.by_iteration.setdefault(t.get("iteration", 0), []).append(t)
+        if t.get("taskType") == "TERMINATE":
+            self.terminate_tasks.append(t)
+        if t.get("seq", 0) > self.max_seq:
+            self.max_seq = t["seq"]
+        self.refresh_pending(t)
+
+    def add_task(self, t: TaskDict) -> None:
+        """Append a task (already numbered) to the workflow and the indexes."""
+        self.wf["tasks"].append(t)
+        self._index_task(t)
+        self.touch(t)
+
+    def remove_tasks(self, ids: Iterable[str]) -> None:
+        """Delete tasks from the workflow (keepLastN, restart, rerun)."""
+        drop = set(ids)
+        self.wf["tasks"] = [t for t in self.wf["tasks"] if t["taskId"] not in drop]
+        self.reindex()
+
+    def refresh_pending(self, t: TaskDict) -> None:
+        """Re-evaluate whether ``t`` belongs to the pending set."""
+        if not t.get("retried") and t.get("status") != "SKIPPED" and not t.get("executed"):
+            self.pending[t["taskId"]] = t
+        else:
+            self.pending.pop(t["taskId"], None)
+
+    def touch(self, t: TaskDict) -> None:
+        """Tell the expression context about ``t`` (it keeps a reference to the dict)."""
+        self.context.set_task(t)
+
+    # -- lookups ---------------------------------------------------------------------------
+    def latest(self, ref: str) -> Optional[TaskDict]:
+        """The newest task with exactly this reference name (workflow.getTaskByRefName)."""
+        lst = self.by_ref.get(ref)
+        return lst[-1] if lst else None
+
+    def ref_started(self, ref: str) -> bool:
+        """Whether some task with this reference is IN_PROGRESS or terminal."""
+        for t in self.by_ref.get(ref, ()):
+            if t["status"] == "IN_PROGRESS" or t["status"] in TERMINAL:
+                return True
+        return False
+
+    def non_terminal(self) -> List[TaskDict]:
+        """SCHEDULED/IN_PROGRESS tasks in seq order (always a subset of ``pending``)."""
+        return [t for t in self.pending_list() if t["status"] not in TERMINAL]
+
+    def pending_list(self) -> List[TaskDict]:
+        """The pending tasks in seq order."""
+        return sorted(self.pending.values(), key=lambda t: t.get("seq", 0))

@@ -1,0 +1,1 @@
+"""A six-hour WAIT that passes instantly on the virtual clock; the worker sees the virtual time."""
