@@ -5,13 +5,13 @@ from __future__ import annotations
 from conductor_testkit.engine.clock import VirtualClock
 from conductor_testkit.engine.driver import BlockedTask, RunOutcome
 from conductor_testkit.engine.engine import Engine, NetworkDisabledError
-from conductor_testkit.engine.validation import DefinitionValidationError
 from conductor_testkit.engine.errors import (
     EngineBadRequest,
     EngineConflict,
     EngineIllegalState,
     EngineNotFound,
 )
+from conductor_testkit.engine.validation import DefinitionValidationError
 
 __all__ = [
     "BlockedTask",

@@ -136,6 +136,7 @@ class Decider:
         """The server never saves the ``executed`` flags of a decide pass that ends the workflow."""
         for task in run.pass_marked:
             task["executed"] = False
+            run.refresh_pending(task)
         run.pass_marked = []
 
     def _dedup(self, run: WorkflowRun, tasks: List[TaskDict]) -> List[TaskDict]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from conductor_testkit.engine.decider import async_due_ms
-from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun
+from conductor_testkit.engine.run import TaskDict, WorkflowRun
 
 if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.engine import Engine
@@ -114,6 +114,21 @@ def _call_worker(engine: Engine, run: WorkflowRun, task: TaskDict, worker: Any, 
     if data.get("workerId") is None:
         data["workerId"] = worker_id
     engine.apply_task_result(run, task, data)
+
+
+def _ready_worker_tasks(engine: Engine, runs: List[WorkflowRun], now: int) -> List[Any]:
+    """SCHEDULED worker tasks that are due now and have an in-process worker, in seq order."""
+    ready = []
+    for run in runs:
+        if run.is_terminal():
+            continue
+        for t in run.non_terminal():
+            if t["status"] != "SCHEDULED" or engine.system_handlers.get(t["taskType"]) is not None:
+                continue
+            worker = _worker_for(engine, t)
+            if worker is not None and engine.task_due_ms(t) <= now:
+                ready.append((run, t, worker))
+    return ready
 
 
 def _next_timer(engine: Engine, runs: List[WorkflowRun], fire_timeouts: bool) -> Optional[int]:
@@ -237,22 +252,12 @@ def run_until_blocked(engine: Engine, workflow_id: str, *, fire_timeouts: bool =
             runs = _family(engine, root)
             progressed = False
             now = engine.clock.now_ms()
-            for run in runs:
-                if run.is_terminal():
-                    continue
-                for t in run.non_terminal():
-                    if t["status"] != "SCHEDULED" or t["status"] in TERMINAL:
-                        continue
-                    if engine.system_handlers.get(t["taskType"]) is not None:
-                        continue
-                    worker = _worker_for(engine, t)
-                    if worker is None or engine.task_due_ms(t) > now:
-                        continue
-                    _call_worker(engine, run, t, worker, freezer)
-                    progressed = True
-                    break
-                if progressed:
-                    break
+            ready = _ready_worker_tasks(engine, runs, now)
+            if ready:
+                # definition order by default; a shuffling engine explores other interleavings
+                run, t, worker = engine.ready_rng.choice(ready) if engine.shuffle_ready else ready[0]
+                _call_worker(engine, run, t, worker, freezer)
+                progressed = True
             if progressed:
                 continue
             nxt = _next_timer(engine, runs, fire_timeouts)

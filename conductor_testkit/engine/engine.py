@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from conductor_testkit.engine.clock import VirtualClock
@@ -152,6 +153,8 @@ class Engine:
             ``responses`` mocks work either way).
         js_time_limit_seconds / js_memory_limit_bytes: limits of the JavaScript evaluator.
         host_name: the ``workerId`` of async system tasks (the server's host name).
+        shuffle_ready: run ready worker tasks in a seeded random order (``seed``) instead of
+            definition order, to explore interleavings of parallel branches reproducibly.
     """
 
     def __init__(
@@ -164,9 +167,14 @@ class Engine:
         js_time_limit_seconds: float = 4.0,
         js_memory_limit_bytes: int = 32 * 1024 * 1024,
         host_name: str = "conductor-testkit",
+        shuffle_ready: bool = False,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.ids = IdGenerator(seed)
+        # run_until_blocked runs ready worker tasks in definition order, or (shuffle_ready) in a
+        # seeded random order to explore other interleavings reproducibly
+        self.shuffle_ready = shuffle_ready
+        self.ready_rng = random.Random(seed)
         self.store = Store()
         self.network = network
         self.host_name = host_name
@@ -243,7 +251,7 @@ class Engine:
         checked = json_copy(d)
         populate_task_definitions(checked, self.lookup_task_def)
         validate_workflow_def(checked)
-        name = d.get("name")
+        name = str(d["name"])
         versions = self._workflow_defs.setdefault(name, {})
         version = int(d.get("version") or 1)
         d["version"] = version
@@ -634,7 +642,12 @@ class Engine:
             task["_dueMs"] = now + callback * 1000
         task["updateTime"] = now
         run.refresh_pending(task)
-        self.decider.decide(run)
+        try:
+            self.decider.decide(run)
+        except ValueError as exc:
+            # IllegalArgumentException out of the decide (e.g. a later WAIT's duration): the
+            # update is kept, the call answers 400 and the workflow stays as it is
+            raise EngineBadRequest(str(exc)) from exc
 
     def update_task_by_ref_name(
         self,

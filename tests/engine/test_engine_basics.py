@@ -150,3 +150,26 @@ def test_unknown_sub_workflow_fails_start_like_the_server() -> None:
         EngineIllegalState, match="The Task ghost defined as a sub-workflow has no workflow definition"
     ):
         Engine().start_workflow({"workflowDef": wf("w", [sub])})
+
+
+def test_invalid_definition_is_rejected_with_server_validation_messages() -> None:
+    # verified on 3.32.1: POST /workflow/test answers 400 with these validationErrors
+    from conductor_testkit.engine import DefinitionValidationError
+
+    definition = wf(
+        "v",
+        [simple("a"), {"name": "l", "taskReferenceName": "a", "type": "DO_WHILE", "loopOver": [simple("b")]}],
+    )
+    with pytest.raises(DefinitionValidationError) as raised:
+        Engine().test_workflow({"workflowDef": definition, "taskRefToMockOutput": {}})
+    messages = [e["message"] for e in raised.value.validation_errors]
+    assert "loopCondition field is required for taskType: DO_WHILE taskName: l" in messages
+    assert "taskReferenceName: a should be unique across tasks for a given workflowDefinition: v" in messages
+
+
+def test_input_reference_to_unknown_task_is_rejected() -> None:
+    from conductor_testkit.engine import DefinitionValidationError
+
+    definition = wf("v", [simple("a", inputParameters={"x": "${nope.output.y}"})])
+    with pytest.raises(DefinitionValidationError, match="taskReferenceName: nope for given task: t_a"):
+        Engine().register_workflow_def(definition)

@@ -61,7 +61,7 @@ def test_decision_empty_case_falls_back_to_default() -> None:
 
 
 def test_switch_script_error_fails_workflow_in_same_decide() -> None:
-    sw = switch({}, [], expression="$.nope.deeper")
+    sw = switch({"x": [simple("x")]}, [], expression="$.nope.deeper")
     sw["evaluatorType"] = "javascript"
     out = run([sw], {})
     assert out["status"] == "FAILED"

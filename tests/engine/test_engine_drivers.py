@@ -99,3 +99,36 @@ def test_failed_mock_on_ad_hoc_task_needs_a_second_mock_for_the_retry() -> None:
     assert out["status"] == "COMPLETED"
     assert [(t["retryCount"], t["status"]) for t in out["tasks"]] == [(0, "FAILED"), (1, "COMPLETED")]
     assert out["failedReferenceTaskNames"] == ["a"]
+
+
+def _fork_order(engine: Engine) -> list:
+    order = []
+
+    def make(name: str) -> Any:
+        def run() -> Dict[str, Any]:
+            order.append(name)
+            return {}
+
+        return run
+
+    for name in ("t_a", "t_b", "t_c"):
+        engine.add_workers({name: make(name)})
+    fork = {
+        "name": "f",
+        "taskReferenceName": "f",
+        "type": "FORK_JOIN",
+        "forkTasks": [[simple("a")], [simple("b")], [simple("c")]],
+    }
+    join = {"name": "j", "taskReferenceName": "j", "type": "JOIN", "joinOn": ["a", "b", "c"]}
+    assert engine.execute({"workflowDef": wf("w", [fork, join])})["status"] == "COMPLETED"
+    return order
+
+
+def test_ready_tasks_run_in_definition_order_by_default() -> None:
+    assert _fork_order(Engine()) == ["t_a", "t_b", "t_c"]
+
+
+def test_shuffle_ready_explores_orders_reproducibly_per_seed() -> None:
+    orders = {tuple(_fork_order(Engine(seed=s, shuffle_ready=True))) for s in range(12)}
+    assert len(orders) > 1
+    assert _fork_order(Engine(seed=3, shuffle_ready=True)) == _fork_order(Engine(seed=3, shuffle_ready=True))
