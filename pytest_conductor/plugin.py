@@ -1,1 +1,261 @@
-"""pytest plugin: fixtures, options and markers (filled in by the plugin issue)."""
+"""pytest plugin of conductor-testkit: fixtures, options and markers for workflow tests.
+
+Fixtures:
+
+* ``conductor``: a :class:`conductor_testkit.testing.Harness` on the chosen backend;
+  ``conductor.run(workflow, input, mocks)`` returns an ``Execution``.
+* ``conductor_engine``: a fresh in-memory ``Engine`` on a virtual clock (the ``conductor``
+  harness of a local test runs on this same engine).
+* ``conductor_clients``: ``OrkesClients`` bound to that engine (local) or to the server (remote).
+* ``conductor_clock``: the engine's ``VirtualClock`` (local backend only).
+
+Options (group "conductor"): ``--conductor-backend``, ``--conductor-server-url``,
+``--conductor-start-server``. Markers: ``conductor_backend(name)``, ``conductor_remote``.
+
+The module imports nothing of conductor_testkit at load time (pytest loads it for every test
+run of an environment where the package is installed); fixtures import lazily.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional
+
+import pytest
+
+if TYPE_CHECKING:  # pragma: no cover
+    from conductor_testkit.testing import Harness
+
+BACKENDS = ("local", "remote", "live")
+_SERVER_BACKENDS = ("remote", "live")
+_STATE_KEY = "_conductor_testkit_state"
+
+
+class _SessionState:
+    """The session's backend choice, its server (resolved once, on first need) and a run count."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.backend: str = config.getoption("conductor_backend")
+        self.url_option: Optional[str] = config.getoption("conductor_server_url")
+        self.start_server: bool = bool(config.getoption("conductor_start_server"))
+        self.workflows_run = 0
+        self.server_version: Optional[str] = None
+        self._resolved = False
+        self._url: Optional[str] = None
+        self._problem: Optional[str] = None
+        self._server: Any = None
+
+    def server_url(self) -> Optional[str]:
+        """The URL of a server that answers, or None (then :attr:`problem` says why)."""
+        if self._resolved:
+            return self._url
+        self._resolved = True
+        from conductor_testkit.testing import server as server_mod
+
+        if self.start_server:
+            try:
+                self._server = server_mod.ConductorServer().start()
+            except server_mod.ServerUnavailable as exc:
+                self._problem = f"--conductor-start-server could not start Conductor: {exc}"
+                return None
+            self._url = self._server.api_url
+        else:
+            url = self.url_option or os.environ.get("CONDUCTOR_SERVER_URL")
+            if not url:
+                self._problem = (
+                    "no Conductor server configured: pass --conductor-server-url=URL, set "
+                    "CONDUCTOR_SERVER_URL, or use --conductor-start-server"
+                )
+                return None
+            if not server_mod.is_reachable(url):
+                self._problem = f"no Conductor server answers at {url}"
+                return None
+            self._url = url.rstrip("/")
+        self.server_version = server_mod.server_version(self._url) or "unknown"
+        return self._url
+
+    @property
+    def url(self) -> Optional[str]:
+        return self._url
+
+    @property
+    def resolved(self) -> bool:
+        """Whether a server was asked for (by a remote test or a conductor_remote one)."""
+        return self._resolved
+
+    @property
+    def problem(self) -> str:
+        return self._problem or ""
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+def _state(config: pytest.Config) -> _SessionState:
+    state = getattr(config, _STATE_KEY, None)
+    if state is None:
+        state = _SessionState(config)
+        setattr(config, _STATE_KEY, state)
+    return state
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conductor", "conductor-testkit workflow tests")
+    group.addoption(
+        "--conductor-backend",
+        action="store",
+        dest="conductor_backend",
+        default="local",
+        choices=BACKENDS,
+        help="where the 'conductor' fixture runs workflows: local (in-memory engine, virtual "
+        "clock), remote (a real server's test endpoint) or live (a real server with in-process "
+        "workers, wall-clock time). Default: local.",
+    )
+    group.addoption(
+        "--conductor-server-url",
+        action="store",
+        dest="conductor_server_url",
+        default=None,
+        metavar="URL",
+        help="API URL of the Conductor server for the remote backend, e.g. "
+        "http://localhost:8080/api. Default: $CONDUCTOR_SERVER_URL.",
+    )
+    group.addoption(
+        "--conductor-start-server",
+        action="store_true",
+        dest="conductor_start_server",
+        default=False,
+        help="start the pinned Conductor server for the session (needs Java 21+ and Maven or a "
+        "cached jar) and stop it at the end.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "conductor_backend(name): run this test only on the named conductor backend "
+        "('local', 'remote' or 'live'); skipped on the others.",
+    )
+    config.addinivalue_line(
+        "markers",
+        "conductor_remote: the test needs a real Conductor server; its 'conductor' fixture runs "
+        "there (the remote backend unless --conductor-backend=live), and it is skipped when no "
+        "server is configured.",
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = getattr(config, _STATE_KEY, None)
+    if state is not None:
+        state.close()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"conductor: backend={config.getoption('conductor_backend')}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    backend = config.getoption("conductor_backend")
+    for item in items:
+        marker = item.get_closest_marker("conductor_backend")
+        if marker is None:
+            continue
+        wanted = marker.args[0] if marker.args else marker.kwargs.get("name")
+        if wanted not in BACKENDS:
+            raise pytest.UsageError(
+                f"{item.nodeid}: @pytest.mark.conductor_backend({wanted!r}): the backend must be one of "
+                f"{', '.join(repr(b) for b in BACKENDS)}"
+            )
+        if wanted != backend:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"pinned to the {wanted} conductor backend; "
+                    f"this run uses --conductor-backend={backend}"
+                )
+            )
+
+
+def _effective_backend(request: pytest.FixtureRequest) -> str:
+    chosen = str(request.config.getoption("conductor_backend"))
+    if request.node.get_closest_marker("conductor_remote") is not None and chosen not in _SERVER_BACKENDS:
+        return "remote"
+    return chosen
+
+
+def _require_server(request: pytest.FixtureRequest) -> str:
+    __tracebackhide__ = True
+    state = _state(request.config)
+    url = state.server_url()
+    if url is not None:
+        return url
+    if request.node.get_closest_marker("conductor_remote") is not None:
+        pytest.skip(f"needs a Conductor server (@pytest.mark.conductor_remote): {state.problem}")
+    pytest.fail(f"--conductor-backend={state.backend}: {state.problem}", pytrace=False)
+
+
+@pytest.fixture
+def conductor_engine() -> Any:
+    """A fresh in-memory Engine on a virtual clock (2024-01-01T00:00Z, ids seeded)."""
+    from conductor_testkit.engine import Engine
+
+    return Engine()
+
+
+@pytest.fixture
+def conductor_clock(request: pytest.FixtureRequest) -> Any:
+    """The virtual clock of this test's engine (local backend only)."""
+    if _effective_backend(request) != "local":
+        pytest.skip("conductor_clock needs the local backend: a real server's clock cannot be moved")
+    return request.getfixturevalue("conductor_engine").clock
+
+
+@pytest.fixture
+def conductor(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    """A harness on the chosen backend: ``conductor.run(workflow, input, mocks) -> Execution``."""
+    from conductor_testkit.testing import Harness, LiveBackend, LocalBackend, RemoteBackend
+
+    state = _state(request.config)
+    backend = _effective_backend(request)
+    if backend == "remote":
+        harness = Harness(RemoteBackend(_require_server(request)))
+    elif backend == "live":
+        harness = Harness(LiveBackend(_require_server(request)))
+    else:
+        harness = Harness(LocalBackend(request.getfixturevalue("conductor_engine")))
+    try:
+        yield harness
+    finally:
+        state.workflows_run += len(harness.executions)
+
+
+@pytest.fixture
+def conductor_clients(request: pytest.FixtureRequest) -> Any:
+    """``OrkesClients`` against this test's engine (local) or the server (remote)."""
+    if _effective_backend(request) in _SERVER_BACKENDS:
+        from conductor_testkit.client import Configuration, OrkesClients
+
+        return OrkesClients(Configuration(server_api_url=_require_server(request)))
+    from conductor_testkit.engine.in_process import LocalConductor
+
+    return LocalConductor(request.getfixturevalue("conductor_engine")).clients
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    state = getattr(config, _STATE_KEY, None)
+    if state is None:  # no conductor fixture was used: nothing to report
+        return
+    server = (
+        f"Conductor {state.server_version} at {state.url}" if state.url else f"no server: {state.problem}"
+    )
+    if state.backend in _SERVER_BACKENDS:
+        where = server
+    elif state.resolved:
+        where = f"in-memory engine; {server}"
+    else:
+        where = "in-memory engine"
+    terminalreporter.write_sep("-", "conductor")
+    terminalreporter.write_line(
+        f"conductor: backend {state.backend} ({where}), {state.workflows_run} workflow(s) run"
+    )

@@ -1,1 +1,49 @@
-"""The test harness: run workflows on the engine or a real server, mocks, assertions."""
+"""The test harness: run workflows on the engine or a real server, with mocks, workers and assertions.
+
+Primary API::
+
+    from conductor_testkit.testing import run_workflow
+
+    execution = run_workflow(workflow, input={...}, mocks={"task_ref": {"out": 1}})
+    execution.assert_completed()
+
+``Harness`` binds a backend (``LocalBackend``: the in-memory engine, the default;
+``RemoteBackend``: a real server's test endpoint; ``LiveBackend``: a real server with in-process
+workers) for several runs; the pytest fixture
+``conductor`` is one. Hypothesis strategies for branch testing live in
+:mod:`conductor_testkit.testing.strategies` (imported on demand: Hypothesis is a test dependency).
+"""
+
+from __future__ import annotations
+
+from conductor_testkit.testing.backend import Backend, BackendNotSupportedError
+from conductor_testkit.testing.coverage import BranchCoverage
+from conductor_testkit.testing.execution import Blocker, Execution
+from conductor_testkit.testing.harness import Harness, run_workflow
+from conductor_testkit.testing.live import LiveBackend
+from conductor_testkit.testing.local import LocalBackend
+from conductor_testkit.testing.mocks import MockSet, completed, failed, in_progress, mock
+from conductor_testkit.testing.remote import RemoteBackend
+
+__all__ = [
+    # Primary types
+    "Execution",
+    "Harness",
+    "run_workflow",
+    # Mocks
+    "completed",
+    "failed",
+    "in_progress",
+    "mock",
+    # Backends
+    "Backend",
+    "LiveBackend",
+    "LocalBackend",
+    "RemoteBackend",
+    # Coverage
+    "BranchCoverage",
+    # Advanced
+    "BackendNotSupportedError",
+    "Blocker",
+    "MockSet",
+]

@@ -1,0 +1,40 @@
+"""The public names of the harness package, pinned so a refactor cannot drop one silently."""
+
+from __future__ import annotations
+
+import conductor_testkit.testing as testing
+from conductor_testkit.testing import strategies
+
+
+def test_the_testing_package_exports_exactly_these_names() -> None:
+    assert sorted(testing.__all__) == [
+        "Backend",
+        "BackendNotSupportedError",
+        "Blocker",
+        "BranchCoverage",
+        "Execution",
+        "Harness",
+        "LiveBackend",
+        "LocalBackend",
+        "MockSet",
+        "RemoteBackend",
+        "completed",
+        "failed",
+        "in_progress",
+        "mock",
+        "run_workflow",
+    ]
+
+
+def test_every_exported_name_exists() -> None:
+    assert [name for name in testing.__all__ if not hasattr(testing, name)] == []
+
+
+def test_the_strategies_module_exports_exactly_these_names() -> None:
+    assert sorted(strategies.__all__) == [
+        "OFF_CASE_VALUES",
+        "SwitchDriver",
+        "mock_outcomes",
+        "switch_drivers",
+        "switch_inputs",
+    ]
