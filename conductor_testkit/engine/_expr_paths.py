@@ -7,7 +7,8 @@ when nothing; a path that does not compile reads as ``None``.
 
 Each path text is compiled once (cached). A path is split into a definite *prefix* of names and
 indexes, walked here directly (fast, and without building the whole document), and an optional
-indefinite *rest* evaluated with jsonpath-ng on the node the prefix reached. A trailing Jayway
+indefinite *rest* evaluated with jsonpath-ng on the node the prefix reached (filters with Jayway's
+semantics, see ``_jayway_filters``). A trailing Jayway
 function (``length()``, ``size()``, ``keys()``, ``min()``, ``max()``, ``avg()``, ``sum()``,
 ``stddev()``) is applied to the result.
 """
@@ -19,8 +20,16 @@ import re
 from functools import lru_cache
 from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple, Union
 
+from jsonpath_ng import DatumInContext, This
 from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
 from jsonpath_ng.ext import parse as _jsonpath_parse
+
+from conductor_testkit.engine._jayway_filters import (
+    ReadFailed,
+    install_jayway_semantics,
+    root_in_filters,
+    translate_filters,
+)
 
 # A prefix token: a property name, an index, or several property names (Jayway ['a','b']).
 Token = Union[str, int, Tuple[str, ...]]
@@ -36,7 +45,7 @@ class PathSyntaxError(ValueError):
 class CompiledPath:
     """A compiled Jayway path: definite prefix tokens, optional jsonpath-ng rest, optional function."""
 
-    __slots__ = ("function", "prefix", "rest", "text")
+    __slots__ = ("function", "needs_root", "prefix", "rest", "text")
 
     def __init__(
         self,
@@ -44,11 +53,14 @@ class CompiledPath:
         prefix: Tuple[Token, ...],
         rest: Optional[Any],
         function: Optional[str],
+        needs_root: bool = False,
     ) -> None:
         self.text = text
         self.prefix = prefix
         self.rest = rest
         self.function = function
+        # a filter of the rest reads ``$``: evaluate the rest with the whole document as context
+        self.needs_root = needs_root
 
     @property
     def definite(self) -> bool:
@@ -109,6 +121,8 @@ def _matching_bracket(text: str, start: int) -> int:
                 quote = ""
         elif ch in "'\"":
             quote = ch
+        elif ch == "/" and text[:pos].rstrip().endswith("=~"):
+            quote = "/"  # a regex literal: its brackets do not count
         elif ch == "[":
             depth += 1
         elif ch == "]":
@@ -117,37 +131,6 @@ def _matching_bracket(text: str, start: int) -> int:
                 return pos
         pos += 1
     raise PathSyntaxError(f"unclosed '[' in path {text!r}")
-
-
-_IN_RE = re.compile(r"(@(?:\.[\w-]+|\[[^\]]*\])*)\s+(nin|in)\s+\[([^\]]*)\]")
-_REGEX_RE = re.compile(r"=~\s*/((?:[^/\\]|\\.)*)/([a-zA-Z]*)")
-
-
-def _translate_filters(rest: str) -> str:
-    """Rewrite Jayway filter operators jsonpath-ng lacks into ones it has.
-
-    ``@.a in [1, 2]`` -> ``(@.a == 1 || @.a == 2)``, ``nin`` likewise with ``!=``/``&&``, and
-    ``=~ /re/i`` (Jayway: the whole value must match) -> ``=~ "(?i)^(?:re)$"`` (jsonpath-ng
-    searches).
-    """
-    if "[?" not in rest:
-        return rest
-
-    def expand(match: re.Match[str]) -> str:
-        operand, operator, items = match.group(1), match.group(2), match.group(3)
-        values = [item.strip() for item in items.split(",") if item.strip()]
-        if not values:
-            return "(1 == 2)" if operator == "in" else "(1 == 1)"
-        compare, join = ("==", " || ") if operator == "in" else ("!=", " && ")
-        return "(" + join.join(f"{operand} {compare} {value}" for value in values) + ")"
-
-    def regex(match: re.Match[str]) -> str:
-        pattern, flags = match.group(1), match.group(2)
-        inline = "(?i)" if "i" in flags else ""
-        body = pattern.replace("\\/", "/").replace('"', '\\"')
-        return f'=~ "{inline}^(?:{body})$"'
-
-    return _REGEX_RE.sub(regex, _IN_RE.sub(expand, rest))
 
 
 @lru_cache(maxsize=4096)
@@ -207,10 +190,13 @@ def compile_path(path: str) -> CompiledPath:
         raise PathSyntaxError(f"unexpected {ch!r} in path {path!r}")
     rest: Optional[Any] = None
     if pos < len(body):
+        literals: List[Any] = []
         try:
-            rest = _jsonpath_parse("$" + _translate_filters(body[pos:]))
+            rest = _jsonpath_parse("$" + translate_filters(body[pos:], literals))
         except (JsonPathParserError, JsonPathLexerError, Exception) as exc:
             raise PathSyntaxError(f"invalid path {path!r}: {exc}") from exc
+        rest, needs_root = root_in_filters(install_jayway_semantics(rest, literals))
+        return CompiledPath(path, tuple(prefix), rest, function, needs_root)
     return CompiledPath(path, tuple(prefix), rest, function)
 
 
@@ -241,12 +227,22 @@ def walk(node: Any, tokens: Sequence[Token]) -> Any:
     return node
 
 
-def evaluate_rest(compiled: CompiledPath, node: Any) -> List[Any]:
-    """The values the indefinite rest of the path matches under ``node`` (in document order)."""
+def evaluate_rest(compiled: CompiledPath, node: Any, document: Optional[Callable[[], Any]] = None) -> Any:
+    """The values the indefinite rest of the path matches under ``node`` (in document order).
+
+    ``document`` gives the whole document, read only when a filter refers to ``$``
+    (``compiled.needs_root``). :data:`MISSING` when Jayway would throw while evaluating a filter
+    (the whole read is null).
+    """
     if node is MISSING or compiled.rest is None:
         return []
+    start: Any = node
+    if compiled.needs_root and document is not None:
+        start = DatumInContext(node, path=This(), context=DatumInContext(document()))
     try:
-        return [match.value for match in compiled.rest.find(node)]
+        return [match.value for match in compiled.rest.find(start)]
+    except ReadFailed:
+        return MISSING
     except Exception:  # jsonpath-ng raises on odd data (e.g. comparing str with int); Jayway: no match
         return []
 

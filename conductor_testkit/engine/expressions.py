@@ -250,6 +250,11 @@ def _root_lookup(context: Mapping[str, Any], tokens: Tuple[Any, ...]) -> Any:
     return walk(context, tokens)
 
 
+def _document(context: Mapping[str, Any]) -> Any:
+    """The whole document (what ``$`` means inside a JSONPath filter)."""
+    return context.document() if isinstance(context, ExpressionContext) else context
+
+
 def read_path(path: str, context: Mapping[str, Any]) -> Tuple[Any, bool]:
     """Read one ``${...}`` path against the document: ``(value, indefinite)``.
 
@@ -265,7 +270,7 @@ def read_path(path: str, context: Mapping[str, Any]) -> Tuple[Any, bool]:
     if compiled.rest is None:
         value = node
     else:
-        value = evaluate_rest(compiled, node)
+        value = evaluate_rest(compiled, node, lambda: _document(context))
     if compiled.function is not None:
         value = apply_function(compiled.function, value, compiled.rest is not None)
         return (None if value is MISSING else value), False

@@ -11,6 +11,17 @@ server sends them, ``204`` where the server sends no content, and error bodies
 Besides the OSS routes, the Orkes route ``POST /workflow/{id}/variables`` is served, because the
 engine implements it (the OSS server answers 404 there).
 
+Event handlers (``/event``) are stored, listed, updated and removed with the server's answers and
+error texts, but never run: an EVENT task or a published message does not trigger their actions
+(``start_workflow``, ``complete_task``, ``fail_task``). Messages an EVENT task publishes are
+recorded on the engine (``engine.published_events``); a test that relies on a handler performs
+its action itself (start the workflow, or complete the task through the task API).
+
+Definition validation errors answer 400 with the server's ``validationErrors`` list, each path
+under the server's method argument (``registerWorkflowDef.arg0...``, ``updateWorkflowDef.arg0[i]...``,
+``validateWorkflowDef.arg0...``, ``startWorkflow.arg0.workflowDef...`` for start, execute and
+test), and no ``instance`` in the body.
+
 Thread safety: every call runs under the engine's lock (one per engine, shared by every router
 over it). Calls that wait in real time (batch poll with ``timeout``, synchronous execute, signal
 sync) release the lock while waiting and wake up when another call changed the engine.
@@ -24,13 +35,20 @@ import threading
 import time
 import uuid
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
 from conductor_testkit.engine import operations
+from conductor_testkit.engine.definitions import normalize_workflow_def, populate_task_definitions
 from conductor_testkit.engine.run import TERMINAL, WORKFLOW_TERMINAL
 from conductor_testkit.engine.search import SearchQueryError, search_workflows, workflow_summary
+from conductor_testkit.engine.validation import (
+    VALIDATION_MESSAGE,
+    DefinitionValidationError,
+    validate_workflow_def,
+)
 from conductor_testkit.errors import ConductorError, DefinitionError, ModelValidationError
 
 logger = logging.getLogger(__name__)
@@ -70,6 +88,41 @@ class RestError(ConductorError):
         super().__init__(message)
         self.http_status = status
         self.message = message
+
+
+class ValidationFailed(RestError):
+    """HTTP 400 "Validation failed, check below errors for detail." with ``validationErrors``.
+
+    Each error's ``path`` starts, as on the server, with the method argument that failed bean
+    validation: ``registerWorkflowDef.arg0``, ``updateWorkflowDef.arg0[i]``,
+    ``validateWorkflowDef.arg0`` or ``startWorkflow.arg0.workflowDef`` (start, execute and test).
+    """
+
+    def __init__(self, errors: List[Dict[str, Any]]) -> None:
+        super().__init__(400, VALIDATION_MESSAGE)
+        self.validation_errors = errors
+
+
+def _rebased(error: Mapping[str, Any], root: str) -> Dict[str, Any]:
+    """One engine validation error with its ``workflowDef...`` path moved under ``root``."""
+    path = str(error.get("path") or "")
+    if path == "workflowDef" or path.startswith(("workflowDef.", "workflowDef[")):
+        path = root + path[len("workflowDef") :]
+    else:
+        path = f"{root}.{path}" if path else root
+    return {**error, "path": path}
+
+
+_START_ROOT = "startWorkflow.arg0.workflowDef"
+
+
+@contextmanager
+def _validation_root(root: str) -> Iterator[None]:
+    """Report the engine's definition validation errors under the server's argument path."""
+    try:
+        yield
+    except DefinitionValidationError as exc:
+        raise ValidationFailed([_rebased(e, root) for e in exc.validation_errors]) from exc
 
 
 # -- the engine gate: one lock and one condition per engine ------------------------------------
@@ -329,6 +382,8 @@ ROUTES: Tuple[Route, ...] = (
 def _error_body(status: int, message: str, extra: Optional[Dict[str, Any]] = None) -> str:
     body: Dict[str, Any] = {"status": status, "message": message, "instance": "memory", "retryable": False}
     if extra:
+        if "validationErrors" in extra:
+            del body["instance"]  # the server's validation error body has no instance (3.32.1)
         body.update(extra)
     return json.dumps(body, separators=(",", ":"))
 
@@ -474,23 +529,38 @@ class RestRouter:
     # -- metadata --------------------------------------------------------------------------------
 
     def register_workflow_def(self, c: _Call) -> None:
-        self.engine.register_workflow_def(c.body(dict), overwrite=c.boolean("overwrite", False))
+        with _validation_root("registerWorkflowDef.arg0"):
+            self.engine.register_workflow_def(c.body(dict), overwrite=c.boolean("overwrite", False))
+
+    def _validation_errors(self, definition: Any, root: str) -> List[Dict[str, Any]]:
+        """What the server's bean validation reports for ``definition`` (nothing registered)."""
+        if not isinstance(definition, dict):
+            raise RestError(
+                400, f"a workflow definition must be a JSON object, got {type(definition).__name__}"
+            )
+        checked = normalize_workflow_def(definition)
+        populate_task_definitions(checked, self.engine.lookup_task_def)
+        try:
+            validate_workflow_def(checked, root)
+        except DefinitionValidationError as exc:
+            return list(exc.validation_errors)
+        return []
 
     def validate_workflow_def(self, c: _Call) -> None:
-        from conductor_testkit.workflow.validation import find_problems
-
-        problems = find_problems(c.body(dict))
-        if problems:
-            error = RestError(400, "Validation failed, check below errors for detail.")
-            error.validation_errors = [  # type: ignore[attr-defined]
-                {"path": p.field if p.task_ref is None else f"{p.task_ref}.{p.field}", "message": p.message}
-                for p in problems
-            ]
-            raise error
+        errors = self._validation_errors(c.body(dict), "validateWorkflowDef.arg0")
+        if errors:
+            raise ValidationFailed(errors)
 
     def update_workflow_defs(self, c: _Call) -> Dict[str, Any]:
+        definitions = c.body(list)
+        # the server validates the whole list before it stores any definition
+        errors: List[Dict[str, Any]] = []
+        for index, definition in enumerate(definitions):
+            errors.extend(self._validation_errors(definition, f"updateWorkflowDef.arg0[{index}]"))
+        if errors:
+            raise ValidationFailed(errors)
         names = []
-        for definition in c.body(list):
+        for definition in definitions:
             self.engine.register_workflow_def(definition, overwrite=True)
             names.append(definition.get("name"))
         return {"bulkErrorResults": {}, "bulkSuccessfulResults": names}
@@ -555,7 +625,8 @@ class RestRouter:
     # -- starting and executing ------------------------------------------------------------------
 
     def start_workflow(self, c: _Call) -> str:
-        return str(self.engine.start_workflow(c.body(dict)))
+        with _validation_root(_START_ROOT):
+            return str(self.engine.start_workflow(c.body(dict)))
 
     def start_workflow_by_name(self, c: _Call) -> str:
         request = {
@@ -576,7 +647,8 @@ class RestRouter:
         wait_seconds = c.integer("waitForSeconds", 10) or 10
         request_id = c.text("requestId") or str(uuid.uuid4())
         refs = [r.strip() for r in (c.text("waitUntilTaskRef") or "").split(",") if r.strip()]
-        workflow_id = str(self.engine.start_workflow(request))
+        with _validation_root(_START_ROOT):
+            workflow_id = str(self.engine.start_workflow(request))
         self.gate.touch()  # workers waiting in a poll may have work now
         return self._await_signal_response(workflow_id, refs, request_id, wait_seconds)
 
@@ -616,7 +688,8 @@ class RestRouter:
         return found
 
     def test_workflow(self, c: _Call) -> Any:
-        return self.engine.test_workflow(c.body(dict))
+        with _validation_root(_START_ROOT):  # the test endpoint validates as a start (3.32.1)
+            return self.engine.test_workflow(c.body(dict))
 
     # -- reading workflows -----------------------------------------------------------------------
 
@@ -997,17 +1070,27 @@ def _target_workflow_response(
 
 
 def _normalize_event_handler(handler: Mapping[str, Any]) -> Dict[str, Any]:
-    """Store a handler as the server returns it (action defaults filled in)."""
+    """Store a handler as the server returns it (action defaults filled in).
+
+    Verified on 3.32.1: ``complete_task``/``fail_task`` get ``output: {}``, ``start_workflow``
+    gets ``input: {}``, ``expandInlineJSON`` defaults to false, and the key is read only in that
+    spelling (the server drops ``expandInlineJson``; the wire model writes ``expandInlineJSON``).
+    """
     if not handler.get("name"):
         raise RestError(400, "Missing event handler name")
     out = dict(handler)
     actions = []
     for action in handler.get("actions") or []:
         action = dict(action)
-        for key in ("complete_task", "fail_task"):
+        for key, default in (
+            ("complete_task", "output"),
+            ("fail_task", "output"),
+            ("start_workflow", "input"),
+        ):
             if isinstance(action.get(key), dict):
-                action[key] = {"output": {}, **action[key]}
-        action.setdefault("expandInlineJSON", bool(action.pop("expandInlineJson", False)))
+                action[key] = {default: {}, **action[key]}
+        action.pop("expandInlineJson", None)
+        action["expandInlineJSON"] = bool(action.get("expandInlineJSON", False))
         actions.append(action)
     out["actions"] = actions
     out.setdefault("active", False)

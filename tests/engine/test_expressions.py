@@ -267,6 +267,154 @@ def test_indefinite_paths_answer_lists(ctx, expression, expected):
     assert resolve1(expression, ctx) == expected  # each verified on 3.32.1
 
 
+# Jayway's `size` and `empty` filter operators (each verified on 3.32.1 with these values)
+SIZED: List[Dict[str, Any]] = [
+    {"k": "s0", "v": ""},
+    {"k": "s2", "v": "ab"},
+    {"k": "l0", "v": []},
+    {"k": "l2", "v": [1, 2]},
+    {"k": "n", "v": 2},
+    {"k": "nul", "v": None},
+    {"k": "missing"},
+]
+SIZED_MAPS: List[Dict[str, Any]] = [{"k": "m0", "v": {}}, {"k": "m2", "v": {"a": 1, "b": 2}}]
+
+
+def resolve_sized(filter_text: str, items: List[Dict[str, Any]]) -> Any:
+    context = ExpressionContext(make_workflow(input={"items": items}), [])
+    return resolve1("${workflow.input.items[?(" + filter_text + ")].k}", context)
+
+
+@pytest.mark.parametrize(
+    "filter_text, expected",
+    [
+        ("@.v size 0", ["s0", "l0"]),
+        ("@.v size 2", ["s2", "l2"]),
+        ("@.v size 2.5", ["s2", "l2"]),  # Java intValue() truncates
+        ("@.v size '2'", []),  # a non-number size never matches
+        ("@.v size 2 && @.k == 'l2'", ["l2"]),
+    ],
+)
+def test_size_filter_matches_strings_and_lists_of_that_length(filter_text, expected):
+    assert resolve_sized(filter_text, SIZED) == expected
+
+
+def test_size_filter_matches_a_map_only_for_minus_one():
+    assert resolve_sized("@.v size 2", SIZED_MAPS) == []
+    assert resolve_sized("@.v size -1", SIZED_MAPS) == ["m0", "m2"]
+
+
+@pytest.mark.parametrize(
+    "filter_text, expected",
+    [
+        ("@.v empty true", ["s0", "l0"]),
+        ("@.v empty false", ["s2", "l2"]),
+        ("@.v empty 'true'", []),  # a non-boolean operand never matches
+        ("@.v empty true || @.k == 'n'", ["s0", "l0", "n"]),
+    ],
+)
+def test_empty_filter_compares_emptiness_of_strings_and_lists(filter_text, expected):
+    assert resolve_sized(filter_text, SIZED) == expected
+
+
+def test_empty_filter_on_a_map_makes_the_whole_read_null():
+    assert resolve_sized("@.v empty false", SIZED + SIZED_MAPS) is None
+
+
+def test_empty_filter_short_circuits_before_reaching_a_map():
+    assert resolve_sized("@.k == 'zz' && @.v empty true", SIZED_MAPS) == []
+
+
+@pytest.mark.parametrize(
+    "filter_text, expected",
+    [
+        ("@.v contains 1", ["l2"]),
+        ("@.v contains 'b'", ["s2"]),  # a substring of a string
+        ("@.v contains [1]", []),  # a list operand is no item
+        ("@.v anyof [2, 9]", ["l2"]),
+        ("@.v anyof 2", []),  # a scalar operand never matches
+        ("@.v noneof [9]", ["l0", "l2"]),
+        ("@.v subsetof [1, 2, 3]", ["l0", "l2"]),
+        ("@.v subsetof [1]", ["l0"]),
+    ],
+)
+def test_list_operators_compare_items_of_lists(filter_text, expected):
+    assert resolve_sized(filter_text, SIZED) == expected  # each verified on 3.32.1
+
+
+@pytest.mark.parametrize(
+    "filter_text, expected",
+    [
+        ("!(@.k == 's0')", ["s2", "l0", "l2", "n", "nul", "missing"]),
+        ("!(@.v size 2) && @.v", ["s0", "l0", "n", "nul"]),  # a null value exists
+        ("!(@.k != 'n' && !(@.k == 'l0'))", ["l0", "n"]),
+    ],
+)
+def test_negated_predicate_matches_what_the_predicate_does_not(filter_text, expected):
+    assert resolve_sized(filter_text, SIZED) == expected  # each verified on 3.32.1
+
+
+MIXED: List[Dict[str, Any]] = [
+    {"k": "s1", "v": "1"},
+    {"k": "s10", "v": "1.0"},
+    {"k": "i1", "v": 1},
+    {"k": "d1", "v": 1.0},
+    {"k": "t", "v": True},
+    {"k": "nul", "v": None},
+    {"k": "missing"},
+    {"k": "l", "v": [1, 2]},
+    {"k": "big", "v": 1e20},
+]
+
+
+@pytest.mark.parametrize(
+    "filter_text, expected",
+    [
+        ("@.v == 1", ["s1", "i1", "d1"]),  # a string equals a number whose text it is
+        ("@.v == '1.0'", ["s10", "i1", "d1"]),  # a number equals a string that parses to it
+        ("@.v == null", ["nul", "missing"]),  # a missing value is null
+        ("@.v != null", ["s1", "s10", "i1", "d1", "t", "l", "big"]),
+        ("@.v in [1]", ["s1", "i1", "d1"]),
+        ("@.v == [1, 2]", ["l"]),
+        ("@.v =~ /1/", ["s1", "i1", "l"]),  # numbers by their text; a list by any item; whole text
+        ("@.v =~ /tru./", ["t"]),
+        ("@.v =~ /1.0E\\+20/", ["big"]),  # a double's text is BigDecimal's
+        ("@.v =~ /.*/", ["s1", "s10", "i1", "d1", "t", "nul", "missing", "l", "big"]),
+        ("@.v > 0", ["i1", "d1", "big"]),
+        ("@.v > '0'", ["s1", "s10"]),
+    ],
+)
+def test_comparisons_follow_jayways_value_rules(filter_text, expected):
+    assert resolve_sized(filter_text, MIXED) == expected  # each verified on 3.32.1
+
+
+def test_dollar_in_a_filter_is_the_whole_document(ctx):
+    # verified on 3.32.1: $ is the document with the workflow entry, not the filtered node
+    assert resolve1("${workflow.input.list[?(@.a == $.workflow.input.x)].b}", ctx) == ["x"]
+
+
+def test_filter_on_a_map_tests_the_map_itself(ctx):
+    # verified on 3.32.1: Jayway applies the predicate to the map, not to its values
+    assert resolve1("${workflow.input.m[?(@.k1)]}", ctx) == [WORKFLOW_INPUT["m"]]
+    assert resolve1("${workflow.input.m[?(@.a == 5)]}", ctx) == []
+
+
+def test_filter_after_a_wildcard_tests_each_map(ctx):
+    assert resolve1("${workflow.input.m.*[?(@.a > 5)].a}", ctx) == [6]  # verified on 3.32.1
+
+
+def test_filter_in_a_deep_scan_tests_every_map_once(ctx):
+    assert resolve1("${workflow.input.list..[?(@.a)].a}", ctx) == [1, 2, 3]  # verified on 3.32.1
+
+
+def test_filter_on_a_scalar_reads_null_after_a_definite_path(ctx):
+    assert resolve1("${workflow.input.s[?(@ == 'str')]}", ctx) is None  # verified on 3.32.1
+
+
+def test_filter_on_scalars_matches_nothing_after_an_indefinite_path(ctx):
+    assert resolve1("${workflow.input.list[*].b[?(@ == 'x')]}", ctx) == []  # verified on 3.32.1
+
+
 @pytest.mark.parametrize(
     "expression, expected",
     [

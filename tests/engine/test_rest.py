@@ -284,11 +284,120 @@ def test_event_handlers_crud_with_the_server_errors(router: RestRouter) -> None:
     assert call(router, "DELETE", "/event/h1").json()["message"] == "EventHandler with name h1 not found!"
 
 
+def test_event_handler_actions_get_the_servers_defaults(router: RestRouter) -> None:
+    handler = {
+        "name": "h2",
+        "event": "conductor:x:z",
+        "actions": [
+            {"action": "start_workflow", "start_workflow": {"name": "greetings"}},
+            {
+                "action": "fail_task",
+                "fail_task": {"workflowId": "a", "taskRefName": "b"},
+                "expandInlineJSON": True,
+            },
+            # verified on 3.32.1: the server ignores this spelling (false, key dropped)
+            {"action": "complete_task", "complete_task": {"taskId": "t"}, "expandInlineJson": True},
+        ],
+    }
+    assert call(router, "POST", "/event", handler).status == 200
+    stored = call(router, "GET", "/event", query={}).json()[0]
+    assert stored["active"] is False
+    assert stored["actions"] == [
+        {
+            "action": "start_workflow",
+            "start_workflow": {"input": {}, "name": "greetings"},
+            "expandInlineJSON": False,
+        },
+        {
+            "action": "fail_task",
+            "fail_task": {"output": {}, "workflowId": "a", "taskRefName": "b"},
+            "expandInlineJSON": True,
+        },
+        {
+            "action": "complete_task",
+            "complete_task": {"output": {}, "taskId": "t"},
+            "expandInlineJSON": False,
+        },
+    ]
+
+
 def test_bulk_update_of_definitions_answers_a_bulk_response(router: RestRouter) -> None:
     answer = call(router, "PUT", "/metadata/workflow", [dict(WORKFLOW, version=2)])
     assert answer.json() == {"bulkErrorResults": {}, "bulkSuccessfulResults": ["greetings"]}
     versions = call(router, "GET", "/metadata/workflow/greetings/versions").json()
     assert [v["version"] for v in versions] == [1, 2]
+
+
+INVALID = {"name": "broken", "version": 1, "tasks": []}
+
+
+def validation_errors(answer: RestResponse, root: str) -> List[Dict[str, Any]]:
+    """The validationErrors of a 400 validation body, after checking the body's other fields."""
+    body = answer.json()
+    assert answer.status == 400, answer.body
+    # verified on 3.32.1: no "instance" in a validation error body
+    assert list(body) == ["status", "message", "retryable", "validationErrors"]
+    assert (body["status"], body["message"], body["retryable"]) == (
+        400,
+        "Validation failed, check below errors for detail.",
+        False,
+    )
+    assert all(error["path"].startswith(root) for error in body["validationErrors"])
+    return body["validationErrors"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    "method, path, body, root",
+    [
+        ("POST", "/metadata/workflow", INVALID, "registerWorkflowDef.arg0"),
+        ("POST", "/metadata/workflow/validate", INVALID, "validateWorkflowDef.arg0"),
+        ("PUT", "/metadata/workflow", [WORKFLOW, INVALID], "updateWorkflowDef.arg0[1]"),
+        ("POST", "/workflow", {"name": "broken", "workflowDef": INVALID}, "startWorkflow.arg0.workflowDef"),
+        (
+            "POST",
+            "/workflow/test",
+            {"name": "broken", "workflowDef": INVALID},
+            "startWorkflow.arg0.workflowDef",
+        ),
+        (
+            "POST",
+            "/workflow/execute/broken/1",
+            {"workflowDef": INVALID},
+            "startWorkflow.arg0.workflowDef",
+        ),
+    ],
+)
+def test_invalid_definition_answers_validation_errors_under_the_servers_argument_path(
+    router: RestRouter, method: str, path: str, body: Any, root: str
+) -> None:
+    errors = validation_errors(call(router, method, path, body), root)
+    assert errors == [{"path": f"{root}.tasks", "message": "WorkflowTask list cannot be empty"}]
+
+
+def test_duplicate_reference_error_sits_on_the_definition_itself(router: RestRouter) -> None:
+    task = {"name": "a", "taskReferenceName": "a", "type": "SIMPLE"}
+    duplicated = {"name": "dup", "version": 1, "tasks": [task, dict(task, name="b")]}
+    errors = validation_errors(call(router, "POST", "/metadata/workflow", duplicated), "registerWorkflowDef")
+    assert errors == [
+        {
+            "path": "registerWorkflowDef.arg0",
+            "message": "taskReferenceName: a should be unique across tasks "
+            "for a given workflowDefinition: dup",
+        }
+    ]
+
+
+def test_bulk_update_stores_nothing_when_one_definition_is_invalid(router: RestRouter) -> None:
+    answer = call(router, "PUT", "/metadata/workflow", [dict(WORKFLOW, version=2), INVALID])
+    assert answer.status == 400
+    versions = call(router, "GET", "/metadata/workflow/greetings/versions").json()
+    assert [v["version"] for v in versions] == [1]
+
+
+def test_valid_definition_passes_validation_without_being_stored(router: RestRouter) -> None:
+    answer = call(router, "POST", "/metadata/workflow/validate", dict(WORKFLOW, name="fresh"))
+    assert (answer.status, answer.body) == (200, "")
+    assert call(router, "GET", "/metadata/workflow/fresh").status == 404
 
 
 def test_update_v2_answers_the_next_task_of_the_same_type(router: RestRouter) -> None:

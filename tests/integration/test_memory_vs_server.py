@@ -801,3 +801,115 @@ def test_terminating_a_parent_terminates_its_running_child_like_the_server(
         b.snapshot("child terminated", child_id)
 
     _both(server, memory, unique_name, scenario)
+
+
+def test_invalid_definitions_answer_the_same_validation_body(
+    server: Backend, memory: Backend, unique_name: str
+) -> None:
+    """The whole 400 body (validationErrors sorted: the server's order varies between calls)."""
+    task = {"name": "a", "taskReferenceName": "a", "type": "SIMPLE"}
+
+    def scenario(b: Backend, name: str) -> None:
+        invalid = {
+            "no name": {"version": 1, "tasks": [task]},
+            "no tasks": {"name": name, "version": 1, "tasks": []},
+            "duplicate reference": {"name": name, "version": 1, "tasks": [task, dict(task, name="b")]},
+            "unknown input reference": {
+                "name": name,
+                "version": 1,
+                "tasks": [dict(task, inputParameters={"x": "${nope.output.x}"})],
+            },
+            "switch without evaluator": {
+                "name": name,
+                "version": 1,
+                "tasks": [{"name": "s", "taskReferenceName": "s", "type": "SWITCH", "decisionCases": {}}],
+            },
+            "schema version 1": {"name": name, "version": 1, "schemaVersion": 1, "tasks": [task]},
+            "negative start delay": {"name": name, "version": 1, "tasks": [dict(task, startDelay=-1)]},
+            "nested without names": {
+                "name": name,
+                "version": 1,
+                "tasks": [
+                    {
+                        "name": "sw",
+                        "taskReferenceName": "sw",
+                        "type": "SWITCH",
+                        "evaluatorType": "value-param",
+                        "expression": "x",
+                        "decisionCases": {"a": [{"name": "x", "type": "SIMPLE"}]},
+                        "defaultCase": [{"taskReferenceName": "y", "type": "SIMPLE"}],
+                    }
+                ],
+            },
+            "fork branch without reference": {
+                "name": name,
+                "version": 1,
+                "tasks": [
+                    {
+                        "name": "f",
+                        "taskReferenceName": "f",
+                        "type": "FORK_JOIN",
+                        "forkTasks": [[{"name": "x", "type": "SIMPLE"}]],
+                    },
+                    {"name": "j", "taskReferenceName": "j", "type": "JOIN"},
+                ],
+            },
+        }
+
+        def body_of(method: str, path: str, payload: Any) -> Any:
+            try:
+                b.api.call(method, path, json_body=payload)
+            except ApiError as exc:
+                body = dict(exc.body)
+                body["validationErrors"] = sorted(body.get("validationErrors", []), key=repr)
+                return {"status": exc.status, "body": body}
+            return "accepted"
+
+        for label, definition in invalid.items():
+            calls = {
+                "register": ("POST", "/metadata/workflow", definition),
+                "bulk update": ("PUT", "/metadata/workflow", [definition]),
+                "validate": ("POST", "/metadata/workflow/validate", definition),
+                "start": ("POST", "/workflow", {"name": name, "workflowDef": definition}),
+                "test": ("POST", "/workflow/test", {"name": name, "workflowDef": definition}),
+            }
+            for what, (method, path, payload) in calls.items():
+                b.record(f"{what} {label}", lambda m=method, p=path, j=payload: body_of(m, p, j))
+
+    _both(server, memory, unique_name, scenario)
+
+
+def test_event_handlers_are_stored_and_listed_alike(
+    server: Backend, memory: Backend, unique_name: str
+) -> None:
+    def scenario(b: Backend, name: str) -> None:
+        events = b.clients.get_event_client()
+        handler = {
+            "name": f"{name}_handler",
+            "event": f"conductor:{name}:done",
+            "active": True,
+            "actions": [
+                {"action": "start_workflow", "start_workflow": {"name": name, "version": 1}},
+                {
+                    "action": "complete_task",
+                    "complete_task": {"workflowId": "${workflowId}", "taskRefName": "t"},
+                    "expandInlineJSON": True,
+                },
+                {"action": "fail_task", "fail_task": {"taskId": "x"}},
+            ],
+        }
+        try:
+            events.register_event_handler(handler)  # through the EventHandler wire model
+            b.record("listed", lambda: b.api.get_json(f"/event/conductor:{name}:done"))
+            b.record("register again", lambda: events.register_event_handler(handler))
+            events.update_event_handler(dict(handler, active=False))
+            b.record("active only", lambda: b.api.get_json(f"/event/conductor:{name}:done"))
+            b.record(
+                "inactive included",
+                lambda: b.api.get_json(f"/event/conductor:{name}:done", params={"activeOnly": False}),
+            )
+        finally:
+            b.api.call("DELETE", f"/event/{name}_handler")
+        b.record("remove again", lambda: b.api.call("DELETE", f"/event/{name}_handler"))
+
+    _both(server, memory, unique_name, scenario)
