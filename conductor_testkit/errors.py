@@ -3,6 +3,25 @@
 Every error raised on purpose by this package derives from :class:`ConductorError`, so
 ``except ConductorError`` catches them all. Messages say where the problem is (workflow,
 task reference, field or expression), what was received and what was expected.
+
+::
+
+    ConductorError
+    ├── ModelValidationError (ValueError)       wire JSON that does not fit a model
+    ├── DefinitionError (ValueError)            an invalid workflow or task definition
+    ├── ConfigurationError (ValueError)         a bad or missing setting
+    ├── ConductorConnectionError (ConnectionError)  the server cannot be reached
+    ├── NotSupportedError                       an Orkes-only API on an OSS server
+    ├── ApiError                                the server answered with an error status
+    │   ├── BadRequestError                     400
+    │   ├── AuthenticationError                 401, 403
+    │   ├── NotFoundError                       404
+    │   ├── ConflictError                       409
+    │   └── ServerError                         5xx
+    └── EngineError                             the in-memory engine refused an operation
+
+Subpackages derive their own classes from these (``conductor_testkit.engine.errors``,
+``conductor_testkit.worker.exceptions``, ``WorkflowDefinitionError`` of the DSL).
 """
 
 from __future__ import annotations
@@ -77,9 +96,7 @@ class ServerError(ApiError):
     """HTTP 5xx: the server failed (Conductor also answers 500 for IllegalStateException)."""
 
 
-def api_error_for(
-    status: int, method: str, path: str, message: str, body: Any = None
-) -> ApiError:
+def api_error_for(status: int, method: str, path: str, message: str, body: Any = None) -> ApiError:
     """The most specific :class:`ApiError` subclass for an HTTP status."""
     cls: type[ApiError]
     if status == 400:

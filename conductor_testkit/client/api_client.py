@@ -57,8 +57,10 @@ def to_model(cls: Type[M], value: Any, what: str) -> M:
     to_dict = getattr(value, "to_dict", None)
     if callable(to_dict):  # e.g. the official SDK's models (snake_case keys, accepted too)
         return cls.from_dict(to_dict())
+    shown = repr(value)
     raise ModelValidationError(
-        f"{what}: expected a {cls.__name__} or a dict, received {type(value).__name__}"
+        f"{what}: expected a {cls.__name__} or a dict of its wire JSON, received "
+        f"{type(value).__name__} {shown if len(shown) <= 80 else shown[:77] + '...'}"
     )
 
 
@@ -80,10 +82,12 @@ class ApiClient:
 
     @property
     def transport(self) -> Transport:
+        """The transport given to the constructor, else the configuration's (shared) one."""
         return self._transport if self._transport is not None else self.configuration.transport
 
     @property
     def server_url(self) -> str:
+        """The API root requests go to (``Configuration.server_api_url``)."""
         return self.configuration.host
 
     def call(
@@ -114,7 +118,8 @@ class ApiClient:
         return response
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
-        return self.call("GET", path, **kwargs).json()
+        """``call_json("GET", path, ...)``."""
+        return self.call_json("GET", path, **kwargs)
 
     def call_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """The answer's body as JSON (None for an empty body)."""
@@ -127,9 +132,11 @@ class ApiClient:
         return body if isinstance(body, str) else (response.text or "")
 
     def call_model(self, cls: Type[M], method: str, path: str, **kwargs: Any) -> M:
+        """The answer's body as a ``cls`` model (an empty body gives the empty model)."""
         return cls.from_dict(self.call(method, path, **kwargs).json() or {})
 
     def call_models(self, cls: Type[M], method: str, path: str, **kwargs: Any) -> List[M]:
+        """The answer's body, a JSON array, as a list of ``cls`` models."""
         body = self.call(method, path, **kwargs).json() or []
         return [cls.from_dict(item) for item in body]
 
@@ -140,6 +147,23 @@ class ApiClient:
             f"offer it ({error.method} {error.path} -> HTTP {error.status})"
             + (f"; {detail}" if detail else "")
         )
+
+    def __repr__(self) -> str:
+        transport = f", transport={self._transport!r}" if self._transport is not None else ""
+        return f"ApiClient({self.configuration!r}{transport})"
+
+
+class ResourceClient:
+    """The base of the resource clients: an :class:`ApiClient` built from ``configuration``, or
+    the one given (clients sharing an ApiClient share its transport)."""
+
+    def __init__(
+        self, configuration: Optional[Configuration] = None, api_client: Optional[ApiClient] = None
+    ) -> None:
+        self.api_client = api_client if api_client is not None else ApiClient(configuration)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.api_client.configuration!r})"
 
 
 def is_missing_route(error: ApiError) -> bool:

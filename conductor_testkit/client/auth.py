@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Optional
+from typing import Callable, Dict, Optional
 
 from conductor_testkit.client.configuration import AuthenticationSettings
 from conductor_testkit.client.transport import TransportRequest, TransportResponse
@@ -40,9 +40,10 @@ class TokenAuth:
 
     @property
     def key_id(self) -> str:
+        """The application key this token belongs to (never the secret)."""
         return self._settings.key_id
 
-    def headers(self, send: SendFn) -> dict:
+    def headers(self, send: SendFn) -> Dict[str, str]:
         """The header to add to a request, exchanging the key for a token when needed."""
         with self._lock:
             if self._token is None or self._clock() >= self._expires_at:

@@ -26,18 +26,23 @@ class ConductorClients:
         self.api_client = ApiClient(self.configuration)
 
     def get_metadata_client(self) -> MetadataClient:
+        """Workflow and task definitions."""
         return MetadataClient(api_client=self.api_client)
 
     def get_workflow_client(self) -> WorkflowClient:
+        """Workflow executions: start, read, operate."""
         return WorkflowClient(api_client=self.api_client)
 
     def get_task_client(self) -> TaskClient:
+        """Tasks: poll, update, logs, queues."""
         return TaskClient(api_client=self.api_client)
 
     def get_event_client(self) -> EventClient:
+        """Event handlers."""
         return EventClient(api_client=self.api_client)
 
     def get_workflow_executor(self) -> WorkflowExecutor:
+        """A :class:`WorkflowExecutor` (what the DSL registers and runs workflows with)."""
         # imported here: the workflow layer sits above the client layer
         from conductor_testkit.workflow.executor import WorkflowExecutor
 

@@ -119,15 +119,20 @@ class Configuration:
         _require_positive("connect_timeout_seconds", connect_timeout_seconds)
         _require_positive("read_timeout_seconds", read_timeout_seconds)
         if max_retries < 0:
-            raise ConfigurationError(f"max_retries must be >= 0, got {max_retries!r}")
+            raise ConfigurationError(
+                f"max_retries must be >= 0 (0 disables retries), received {max_retries!r}"
+            )
         if retry_backoff_seconds < 0:
-            raise ConfigurationError(f"retry_backoff_seconds must be >= 0, got {retry_backoff_seconds!r}")
+            raise ConfigurationError(
+                f"retry_backoff_seconds must be >= 0 seconds, received {retry_backoff_seconds!r}"
+            )
         self.connect_timeout_seconds = float(connect_timeout_seconds)
         self.read_timeout_seconds = float(read_timeout_seconds)
         self.max_retries = int(max_retries)
         self.retry_backoff_seconds = float(retry_backoff_seconds)
 
         self._transport = transport
+        self._given_transport = transport  # for repr: the transport is otherwise built on first use
         self._lock = threading.Lock()
 
     @property
@@ -146,6 +151,7 @@ class Configuration:
 
     @property
     def auth_token_ttl_seconds(self) -> float:
+        """``auth_token_ttl_min`` in seconds."""
         return self.auth_token_ttl_min * 60.0
 
     @property
@@ -178,13 +184,31 @@ class Configuration:
                 self._transport = None
 
     def __repr__(self) -> str:
-        auth = self.authentication_settings
-        return (
-            f"Configuration(server_api_url={self.host!r}, "
-            f"authentication_settings={auth!r}, debug={self.debug!r})"
-        )
+        # the URL, the key (never its secret) and debug always; other settings when not default
+        parts = [
+            f"server_api_url={self.host!r}",
+            f"authentication_settings={self.authentication_settings!r}",
+            f"debug={self.debug!r}",
+        ]
+        for name, default in _OPTION_DEFAULTS.items():
+            value = getattr(self, name)
+            if value != default:
+                parts.append(f"{name}={value!r}")
+        if self._given_transport is not None:
+            parts.append(f"transport={self._given_transport!r}")
+        return f"Configuration({', '.join(parts)})"
+
+
+# keyword options of Configuration() and their defaults (repr shows those that differ)
+_OPTION_DEFAULTS = {
+    "auth_token_ttl_min": 45,
+    "connect_timeout_seconds": 10.0,
+    "read_timeout_seconds": 60.0,
+    "max_retries": 3,
+    "retry_backoff_seconds": 0.5,
+}
 
 
 def _require_positive(name: str, value: float) -> None:
     if not value or value <= 0:
-        raise ConfigurationError(f"{name} must be a positive number of seconds, got {value!r}")
+        raise ConfigurationError(f"{name} must be a positive number of seconds, received {value!r}")

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import List, Optional, Union
 
-from conductor_testkit.client.api_client import ApiClient, path_segment, to_body
-from conductor_testkit.client.configuration import Configuration
+from conductor_testkit.client.api_client import ResourceClient, path_segment, to_body
 from conductor_testkit.models import EventHandler
 
 
-class EventClient:
+class EventClient(ResourceClient):
     """Register, update, list and delete event handlers."""
-
-    def __init__(self, configuration: Optional[Configuration] = None, api_client: Optional[ApiClient] = None):
-        self.api_client = api_client if api_client is not None else ApiClient(configuration)
 
     def register_event_handler(self, event_handler: Union[EventHandler, dict]) -> None:
         """Add a new handler (``POST /event``); an existing name is an error."""

@@ -79,6 +79,7 @@ class HttpTransport:
 
     @classmethod
     def from_configuration(cls, configuration: Configuration) -> HttpTransport:
+        """The transport a :class:`Configuration` describes (URL, key, timeouts, retries)."""
         return cls(
             configuration.host,
             authentication_settings=configuration.authentication_settings,
@@ -104,6 +105,7 @@ class HttpTransport:
         return response
 
     def close(self) -> None:
+        """Close the session's pooled connections."""
         self.session.close()
 
     # -- internals ----------------------------------------------------------------------------

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Sequence, Union
 
-from conductor_testkit.client.api_client import ApiClient, path_segment, to_body
-from conductor_testkit.client.configuration import Configuration
+from conductor_testkit.client.api_client import ResourceClient, path_segment, to_body
 from conductor_testkit.models import TaskDef, WorkflowDef
 
 WorkflowDefLike = Union[WorkflowDef, dict]
 TaskDefLike = Union[TaskDef, dict]
 
 
-class MetadataClient:
+class MetadataClient(ResourceClient):
     """Register, update, read, list and delete workflow and task definitions.
 
     Definitions may be given as models or as wire dicts; unknown fields are sent unchanged.
     """
-
-    def __init__(self, configuration: Optional[Configuration] = None, api_client: Optional[ApiClient] = None):
-        self.api_client = api_client if api_client is not None else ApiClient(configuration)
 
     # -- workflow definitions ------------------------------------------------------------------
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Union
 
-from conductor_testkit.client.api_client import ApiClient, path_segment, to_body
-from conductor_testkit.client.configuration import Configuration
+from conductor_testkit.client.api_client import ResourceClient, path_segment, to_body
 from conductor_testkit.models import PollData, Task, TaskExecLog, TaskResult, Workflow
+from conductor_testkit.models.base import wire
 
 
-def _status_text(status: Any) -> str:
-    return str(getattr(status, "value", status))
+def _task_status_path(workflow_id: str, task_ref_name: str, status: Any) -> str:
+    # status may be a TaskResultStatus or its string
+    return f"/tasks/{path_segment(workflow_id)}/{path_segment(task_ref_name)}/{path_segment(wire(status))}"
 
 
-class TaskClient:
+class TaskClient(ResourceClient):
     """Task operations with the official SDK's names and signatures."""
-
-    def __init__(self, configuration: Optional[Configuration] = None, api_client: Optional[ApiClient] = None):
-        self.api_client = api_client if api_client is not None else ApiClient(configuration)
 
     def poll_task(
         self, task_type: str, worker_id: Optional[str] = None, domain: Optional[str] = None
@@ -78,7 +76,7 @@ class TaskClient:
         """
         return self.api_client.call_text(
             "POST",
-            f"/tasks/{path_segment(workflow_id)}/{path_segment(task_ref_name)}/{_status_text(status)}",
+            _task_status_path(workflow_id, task_ref_name, status),
             params={"workerid": worker_id},
             json_body=output or {},
         )
@@ -95,7 +93,7 @@ class TaskClient:
         return self.api_client.call_model(
             Workflow,
             "POST",
-            f"/tasks/{path_segment(workflow_id)}/{path_segment(task_ref_name)}/{_status_text(status)}/sync",
+            _task_status_path(workflow_id, task_ref_name, status) + "/sync",
             params={"workerid": worker_id},
             json_body=output or {},
         )

@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Mapping, Optional
-
-try:  # Python 3.8+ has Protocol in typing
-    from typing import Protocol
-except ImportError:  # pragma: no cover
-    from typing_extensions import Protocol  # type: ignore
+from typing import Any, Callable, Dict, Mapping, Optional, Protocol
 
 
 @dataclass
@@ -45,6 +40,7 @@ class TransportResponse:
 
     @property
     def ok(self) -> bool:
+        """Whether the status is 2xx."""
         return 200 <= self.status < 300
 
     def json(self) -> Any:
@@ -60,9 +56,13 @@ class TransportResponse:
 class Transport(Protocol):
     """Anything that answers Conductor REST requests."""
 
-    def handle(self, request: TransportRequest) -> TransportResponse: ...
+    def handle(self, request: TransportRequest) -> TransportResponse:
+        """Answer one request (an error status is an answer, not an exception)."""
+        ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release connections; the transport is not used afterwards."""
+        ...
 
 
 # URL schemes served in-process (e.g. "memory"): scheme -> factory(configuration) -> Transport.
@@ -76,6 +76,7 @@ def register_transport_scheme(scheme: str, factory: Callable[[Any], Transport]) 
 
 
 def scheme_factory(scheme: str) -> Optional[Callable[[Any], Transport]]:
+    """The factory registered for ``scheme``, or None."""
     if scheme not in _SCHEME_FACTORIES and scheme == "memory":
         # the engine registers itself on import; import it lazily so the client layer
         # does not depend on the engine

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Type, Union
 
-from conductor_testkit.client.api_client import ApiClient, is_missing_route, path_segment, to_body, to_model
+from conductor_testkit.client.api_client import (
+    ApiClient,
+    ResourceClient,
+    is_missing_route,
+    path_segment,
+    to_body,
+    to_model,
+)
 from conductor_testkit.client.configuration import Configuration
 from conductor_testkit.errors import ApiError
 from conductor_testkit.models import (
@@ -14,53 +21,25 @@ from conductor_testkit.models import (
     SearchResultWorkflowSummary,
     SkipTaskRequest,
     StartWorkflowRequest,
+    TaskStatus,
     Workflow,
     WorkflowDef,
     WorkflowRun,
+    WorkflowStatus,
     WorkflowStatusSummary,
     WorkflowTestRequest,
 )
-
-_TERMINAL_WORKFLOW = frozenset({"COMPLETED", "FAILED", "TERMINATED", "TIMED_OUT"})
-_TERMINAL_TASK = frozenset(
-    {
-        "COMPLETED",
-        "COMPLETED_WITH_ERRORS",
-        "FAILED",
-        "FAILED_WITH_TERMINAL_ERROR",
-        "TIMED_OUT",
-        "CANCELED",
-        "SKIPPED",
-    }
-)
+from conductor_testkit.models.base import wire
 
 
-def _status_text(status: Any) -> str:
-    return getattr(status, "value", status) or ""
+def _is_terminal(enum: Union[Type[WorkflowStatus], Type[TaskStatus]], status: Any) -> bool:
+    try:
+        return enum(wire(status)).is_terminal
+    except ValueError:  # None, or a status this package does not know: not (yet) terminal
+        return False
 
 
-def workflow_run_from(workflow: Workflow, request_id: Optional[str] = None) -> WorkflowRun:
-    """A :class:`WorkflowRun` view of a workflow execution (what a sync execute returns)."""
-    data = workflow.to_dict()
-    run = {
-        "workflowId": data.get("workflowId"),
-        "requestId": request_id,
-        "correlationId": data.get("correlationId"),
-        "status": data.get("status"),
-        "input": data.get("input", {}),
-        "output": data.get("output", {}),
-        "variables": data.get("variables"),
-        "tasks": data.get("tasks"),
-        "reasonForIncompletion": data.get("reasonForIncompletion"),
-        "priority": data.get("priority"),
-        "createTime": data.get("createTime"),
-        "updateTime": data.get("updateTime"),
-        "createdBy": data.get("createdBy"),
-    }
-    return WorkflowRun.from_dict({k: v for k, v in run.items() if v is not None})
-
-
-class WorkflowClient:
+class WorkflowClient(ResourceClient):
     """Operations on workflow executions, with the official SDK's names and signatures.
 
     Request bodies may be models or wire dicts.
@@ -74,7 +53,7 @@ class WorkflowClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.api_client = api_client if api_client is not None else ApiClient(configuration)
+        super().__init__(configuration, api_client)
         self._sleep = sleep
         self._clock = clock
 
@@ -162,18 +141,18 @@ class WorkflowClient:
         interval = 0.1
         while True:
             workflow = self.get_workflow(workflow_id, include_tasks=True)
-            if _status_text(workflow.status) in _TERMINAL_WORKFLOW:
+            if _is_terminal(WorkflowStatus, workflow.status):
                 break
             if wait_until_task_ref is not None:
                 task = workflow.get_task(wait_until_task_ref)
-                if task is not None and _status_text(task.status) in _TERMINAL_TASK:
+                if task is not None and _is_terminal(TaskStatus, task.status):
                     break
             remaining = deadline - self._clock()
             if remaining <= 0:
                 break
             self._sleep(min(interval, remaining))
             interval = min(interval * 2, 1.0)
-        return workflow_run_from(workflow, request_id)
+        return WorkflowRun.from_workflow(workflow, request_id)
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 from typing import Any, Dict, Mapping, Type, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -59,6 +60,7 @@ class WireModel(BaseModel):
 
     @classmethod
     def from_json(cls: Type[M], text: str) -> M:
+        """Build the model from wire JSON text."""
         return cls.from_dict(json.loads(text))
 
     def to_dict(self) -> Dict[str, Any]:
@@ -66,6 +68,7 @@ class WireModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
     def to_json(self, **kwargs: Any) -> str:
+        """The wire JSON as text (``json.dumps`` keyword arguments pass through)."""
         return json.dumps(self.to_dict(), **kwargs)
 
     @property
@@ -75,7 +78,12 @@ class WireModel(BaseModel):
 
 
 def wire(value: Any) -> Any:
-    """Turn models (or containers of them) into plain wire JSON; other values pass through."""
+    """Turn models, enums, objects with ``to_dict()`` (or containers of them) into plain wire JSON;
+    other values pass through.
+
+    ``wire(TaskStatus.FAILED) == "FAILED"`` and ``wire("FAILED") == "FAILED"``: the one way to
+    read a status that may be given as an enum member or as its string.
+    """
     if isinstance(value, WireModel):
         return value.to_dict()
     if isinstance(value, BaseModel):
@@ -84,6 +92,11 @@ def wire(value: Any) -> Any:
         return {k: wire(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [wire(v) for v in value]
-    if hasattr(value, "value") and type(value).__module__.startswith("conductor_testkit"):
-        return value.value  # our enums
+    if isinstance(value, Enum):
+        return wire(value.value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):  # the DSL's tasks and task inputs, the official SDK's models
+        return wire(to_dict())
     return value

@@ -8,12 +8,19 @@ from __future__ import annotations
 from enum import Enum
 
 
-class _StrEnum(str, Enum):
+class WireEnum(str, Enum):
+    """A ``str`` enum whose ``str()`` is its wire value (``str(TaskStatus.FAILED) == "FAILED"``).
+
+    The base of every enum of this package, the DSL's included.
+    """
+
     def __str__(self) -> str:
         return str(self.value)
 
 
-class WorkflowStatus(_StrEnum):
+class WorkflowStatus(WireEnum):
+    """The status of a workflow execution."""
+
     RUNNING = "RUNNING"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
@@ -23,14 +30,18 @@ class WorkflowStatus(_StrEnum):
 
     @property
     def is_terminal(self) -> bool:
+        """Whether the execution has ended (neither RUNNING nor PAUSED)."""
         return self not in (WorkflowStatus.RUNNING, WorkflowStatus.PAUSED)
 
     @property
     def is_successful(self) -> bool:
+        """COMPLETED, or PAUSED (nothing has failed), as the server's ``isSuccessful``."""
         return self in (WorkflowStatus.COMPLETED, WorkflowStatus.PAUSED)
 
 
-class TaskStatus(_StrEnum):
+class TaskStatus(WireEnum):
+    """The status of one attempt of a task."""
+
     SCHEDULED = "SCHEDULED"
     IN_PROGRESS = "IN_PROGRESS"
     CANCELED = "CANCELED"
@@ -43,10 +54,12 @@ class TaskStatus(_StrEnum):
 
     @property
     def is_terminal(self) -> bool:
+        """Whether the attempt has ended (neither SCHEDULED nor IN_PROGRESS)."""
         return self not in (TaskStatus.SCHEDULED, TaskStatus.IN_PROGRESS)
 
     @property
     def is_successful(self) -> bool:
+        """Whether the attempt did not fail, time out or get canceled (SKIPPED counts as success)."""
         return self not in (
             TaskStatus.FAILED,
             TaskStatus.FAILED_WITH_TERMINAL_ERROR,
@@ -56,6 +69,7 @@ class TaskStatus(_StrEnum):
 
     @property
     def is_retriable(self) -> bool:
+        """Whether a failure in this status may be retried (not a terminal error, cancel or skip)."""
         return self not in (
             TaskStatus.FAILED_WITH_TERMINAL_ERROR,
             TaskStatus.CANCELED,
@@ -63,7 +77,7 @@ class TaskStatus(_StrEnum):
         )
 
 
-class TaskResultStatus(_StrEnum):
+class TaskResultStatus(WireEnum):
     """What a worker (or a mock) may report for a task."""
 
     IN_PROGRESS = "IN_PROGRESS"
@@ -73,7 +87,7 @@ class TaskResultStatus(_StrEnum):
     CANCELED = "CANCELED"
 
 
-class TimeoutPolicy(_StrEnum):
+class TimeoutPolicy(WireEnum):
     """TaskDef.timeoutPolicy."""
 
     RETRY = "RETRY"
@@ -81,20 +95,24 @@ class TimeoutPolicy(_StrEnum):
     ALERT_ONLY = "ALERT_ONLY"
 
 
-class WorkflowTimeoutPolicy(_StrEnum):
+class WorkflowTimeoutPolicy(WireEnum):
     """WorkflowDef.timeoutPolicy (server default ALERT_ONLY)."""
 
     TIME_OUT_WF = "TIME_OUT_WF"
     ALERT_ONLY = "ALERT_ONLY"
 
 
-class RetryLogic(_StrEnum):
+class RetryLogic(WireEnum):
+    """TaskDef.retryLogic: how the delay between retries grows."""
+
     FIXED = "FIXED"
     LINEAR_BACKOFF = "LINEAR_BACKOFF"
     EXPONENTIAL_BACKOFF = "EXPONENTIAL_BACKOFF"
 
 
-class TaskType(_StrEnum):
+class TaskType(WireEnum):
+    """The wire ``type`` of a workflow task."""
+
     SIMPLE = "SIMPLE"
     DYNAMIC = "DYNAMIC"
     FORK_JOIN = "FORK_JOIN"
@@ -121,6 +139,8 @@ class TaskType(_StrEnum):
     FORK = "FORK"
 
 
-class IdempotencyStrategy(_StrEnum):
+class IdempotencyStrategy(WireEnum):
+    """What a start with an idempotency key already used does: fail, or return the existing run."""
+
     FAIL = "FAIL"
     RETURN_EXISTING = "RETURN_EXISTING"

@@ -104,6 +104,7 @@ class Workflow(WireModel):
 
     @property
     def is_completed(self) -> bool:
+        """Whether the execution ended COMPLETED."""
         return str(self.status) == WorkflowStatus.COMPLETED.value
 
 
@@ -124,6 +125,15 @@ class WorkflowRun(WireModel):
     update_time: Optional[int] = None
     created_by: Optional[str] = None
 
+    @classmethod
+    def from_workflow(cls, workflow: Workflow, request_id: Optional[str] = None) -> WorkflowRun:
+        """The run view of a workflow execution: the fields both share (what a sync execute returns)."""
+        data = workflow.to_dict()
+        fields = {info.alias or name for name, info in cls.model_fields.items()}
+        run = cls.from_dict({key: value for key, value in data.items() if key in fields})
+        run.request_id = request_id
+        return run
+
 
 class WorkflowStatusSummary(WireModel):
     """``GET /workflow/{id}/status``-style summary (WorkflowStatus in the official SDK)."""
@@ -136,6 +146,8 @@ class WorkflowStatusSummary(WireModel):
 
 
 class TaskExecLog(WireModel):
+    """One line of a task's execution log (``GET /tasks/{taskId}/log``)."""
+
     log: Optional[str] = None
     task_id: Optional[str] = None
     created_time: Optional[int] = None
@@ -163,10 +175,13 @@ class TaskResult(WireModel):
         self.logs.append(TaskExecLog(log=line, task_id=self.task_id))
 
     def add_output_data(self, key: str, value: Any) -> None:
+        """Set one key of the task's output."""
         self.output_data[key] = value
 
 
 class PollData(WireModel):
+    """Who last polled a task queue, and when (``GET /tasks/queue/polldata``)."""
+
     queue_name: Optional[str] = None
     domain: Optional[str] = None
     worker_id: Optional[str] = None
@@ -174,6 +189,8 @@ class PollData(WireModel):
 
 
 class WorkflowSummary(WireModel):
+    """A workflow search hit; times are ISO-8601 strings, input and output JSON text."""
+
     workflow_type: Optional[str] = None
     version: Optional[int] = None
     workflow_id: Optional[str] = None
@@ -199,6 +216,8 @@ class WorkflowSummary(WireModel):
 
 
 class TaskSummary(WireModel):
+    """A task search hit; times are ISO-8601 strings, input and output JSON text."""
+
     workflow_id: Optional[str] = None
     workflow_type: Optional[str] = None
     correlation_id: Optional[str] = None
@@ -229,11 +248,15 @@ class SearchResultWorkflowSummary(WireModel):
 
 
 class SearchResultWorkflow(WireModel):
+    """A page of workflow search results with full executions (``/workflow/search-v2``)."""
+
     total_hits: Optional[int] = None
     results: List[Workflow] = []
 
 
 class SearchResultTaskSummary(WireModel):
+    """A page of task search results (``GET /tasks/search``)."""
+
     total_hits: Optional[int] = None
     results: List[TaskSummary] = []
 

@@ -46,6 +46,8 @@ class TaskDef(WireModel):
 
 
 class SubWorkflowParams(WireModel):
+    """Which workflow a SUB_WORKFLOW task runs: by name and version, or an inline definition."""
+
     name: Optional[str] = None
     version: Optional[Union[int, str]] = None
     task_to_domain: Optional[Dict[str, str]] = None
@@ -98,6 +100,8 @@ class WorkflowTask(WireModel):
 
 
 class RateLimitConfig(WireModel):
+    """WorkflowDef.rateLimitConfig: how many runs sharing a key may run at once."""
+
     rate_limit_key: Optional[str] = None
     concurrent_exec_limit: Optional[int] = None
 

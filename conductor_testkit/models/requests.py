@@ -12,6 +12,8 @@ from conductor_testkit.models.metadata import WorkflowDef
 
 
 class StartWorkflowRequest(WireModel):
+    """``POST /workflow``: which workflow to start (or an inline ``workflow_def``) and its input."""
+
     name: Optional[str] = None
     version: Optional[int] = None
     correlation_id: Optional[str] = None
@@ -42,6 +44,8 @@ class WorkflowTestRequest(StartWorkflowRequest):
 
 
 class RerunWorkflowRequest(WireModel):
+    """``POST /workflow/{id}/rerun``: rerun from a task (``re_run_from_task_id``) or the start."""
+
     re_run_from_workflow_id: Optional[str] = None
     workflow_input: Optional[Dict[str, Any]] = None
     re_run_from_task_id: Optional[str] = None
@@ -50,6 +54,8 @@ class RerunWorkflowRequest(WireModel):
 
 
 class SkipTaskRequest(WireModel):
+    """``PUT /workflow/{id}/skiptask/{ref}``: the input and output recorded on the skipped task."""
+
     task_input: Optional[Dict[str, Any]] = None
     task_output: Optional[Dict[str, Any]] = None
     task_input_message: Optional[Dict[str, Any]] = None
@@ -57,6 +63,8 @@ class SkipTaskRequest(WireModel):
 
 
 class EventHandlerAction(WireModel):
+    """What an event handler does with a message: start a workflow, complete or fail a task."""
+
     # the server's Action class spells these keys in snake_case (and expandInlineJSON), so the
     # camelCase alias generator must not rename them
     action: Optional[str] = None
@@ -67,6 +75,8 @@ class EventHandlerAction(WireModel):
 
 
 class EventHandler(WireModel):
+    """``/event``: actions run on the messages of ``event`` for which ``condition`` holds."""
+
     name: Optional[str] = None
     event: Optional[str] = None
     condition: Optional[str] = None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-from enum import Enum
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from conductor_testkit.errors import ConfigurationError, DefinitionError
@@ -24,14 +23,15 @@ from conductor_testkit.models import (
     WorkflowDef,
     WorkflowTimeoutPolicy,
 )
+from conductor_testkit.models.base import wire
 from conductor_testkit.workflow.task.fork_task import ForkTask
 from conductor_testkit.workflow.task.sub_workflow_task import InlineSubWorkflowTask
 from conductor_testkit.workflow.task.task import (
     TaskInterface,
     as_task,
+    check_type,
     render_task_list,
     task_from_dict,
-    to_wire_value,
 )
 from conductor_testkit.workflow.task.timeout_policy import TimeoutPolicy
 from conductor_testkit.workflow.validation import (
@@ -45,14 +45,8 @@ __all__ = ["ConductorWorkflow", "InlineSubWorkflowTask"]
 _SCHEMA_VERSION = 2
 
 
-def _check(owner: str, param: str, value: Any, expected: Union[type, tuple]) -> None:
-    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-        name = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
-        raise DefinitionError(f"{owner}: {param} must be {name}, received {value!r}")
-
-
 def _string_keyed(owner: str, param: str, value: Any) -> Dict[str, Any]:
-    _check(owner, param, value, dict)
+    check_type(owner, param, value, dict)
     for key in value:
         if not isinstance(key, str):
             raise DefinitionError(f"{owner}: keys of {param} must be strings, received {key!r}")
@@ -136,6 +130,7 @@ class ConductorWorkflow:
 
     @property
     def name(self) -> str:
+        """The workflow name (a non-empty string)."""
         return str(self._fields.get("name", ""))
 
     @name.setter
@@ -146,24 +141,26 @@ class ConductorWorkflow:
 
     @property
     def version(self) -> Optional[int]:
+        """The version; None leaves it to the server (1 on registration)."""
         return self._fields.get("version")
 
     @version.setter
     def version(self, version: Optional[int]) -> None:
         if version is not None:
-            _check(self._owner, "version", version, int)
+            check_type(self._owner, "version", version, int)
             self._fields["version"] = version
         else:
             self._fields.pop("version", None)
 
     @property
     def description(self) -> Optional[str]:
+        """Free text shown in the UI."""
         return self._fields.get("description")
 
     @description.setter
     def description(self, description: Optional[str]) -> None:
         if description is not None:
-            _check(self._owner, "description", description, str)
+            check_type(self._owner, "description", description, str)
             self._fields["description"] = description
         else:
             self._fields.pop("description", None)
@@ -180,7 +177,7 @@ class ConductorWorkflow:
     ) -> ConductorWorkflow:
         """TIME_OUT_WF ends the workflow TIMED_OUT after ``timeout_seconds``; ALERT_ONLY (the
         server's default) only counts."""
-        value = timeout_policy.value if isinstance(timeout_policy, Enum) else timeout_policy
+        value = wire(timeout_policy)
         if value not in ("TIME_OUT_WF", "ALERT_ONLY"):
             raise DefinitionError(
                 f"{self._owner}: timeout_policy must be TIME_OUT_WF or ALERT_ONLY, "
@@ -191,33 +188,36 @@ class ConductorWorkflow:
 
     def timeout_seconds(self, timeout_seconds: int) -> ConductorWorkflow:
         """The workflow's time limit in seconds (0: none)."""
-        _check(self._owner, "timeout_seconds", timeout_seconds, int)
+        check_type(self._owner, "timeout_seconds", timeout_seconds, int)
         self._fields["timeoutSeconds"] = timeout_seconds
         return self
 
     def owner_email(self, owner_email: str) -> ConductorWorkflow:
-        _check(self._owner, "owner_email", owner_email, str)
+        """The owner's e-mail (servers configured to require one reject a definition without)."""
+        check_type(self._owner, "owner_email", owner_email, str)
         self._fields["ownerEmail"] = owner_email
         return self
 
     def failure_workflow(self, failure_workflow: str) -> ConductorWorkflow:
         """Name of the workflow started when this one fails (compensation)."""
-        _check(self._owner, "failure_workflow", failure_workflow, str)
+        check_type(self._owner, "failure_workflow", failure_workflow, str)
         self._fields["failureWorkflow"] = failure_workflow
         return self
 
     def restartable(self, restartable: bool) -> ConductorWorkflow:
         """Whether a finished run may be restarted (set False when a restart has side effects)."""
-        _check(self._owner, "restartable", restartable, bool)
+        check_type(self._owner, "restartable", restartable, bool)
         self._fields["restartable"] = restartable
         return self
 
     def enable_status_listener(self, sink_name: str) -> ConductorWorkflow:
+        """Publish the workflow's status changes to ``sink_name`` (``workflowStatusListenerSink``)."""
         self._fields["workflowStatusListenerSink"] = sink_name
         self._fields["workflowStatusListenerEnabled"] = True
         return self
 
     def disable_status_listener(self) -> ConductorWorkflow:
+        """Stop publishing status changes."""
         self._fields.pop("workflowStatusListenerSink", None)
         self._fields["workflowStatusListenerEnabled"] = False
         return self
@@ -232,6 +232,7 @@ class ConductorWorkflow:
         return self
 
     def output_parameter(self, key: str, value: Any) -> ConductorWorkflow:
+        """Set one key of the workflow's output."""
         self._fields.setdefault("outputParameters", {})[key] = value
         return self
 
@@ -254,13 +255,14 @@ class ConductorWorkflow:
         template instead, as in the official SDK."""
         if isinstance(input_parameters, dict):
             return self.input_template(input_parameters)
-        _check(self._owner, "input_parameters", input_parameters, list)
+        check_type(self._owner, "input_parameters", input_parameters, list)
         for item in input_parameters:
-            _check(self._owner, "input_parameters items", item, str)
+            check_type(self._owner, "input_parameters items", item, str)
         self._fields["inputParameters"] = list(input_parameters)
         return self
 
     def workflow_input(self, input: Dict[str, Any]) -> ConductorWorkflow:
+        """The official SDK's name for :meth:`input_template`."""
         return self.input_template(input)
 
     def set_field(self, wire_key: str, value: Any) -> ConductorWorkflow:
@@ -351,7 +353,7 @@ class ConductorWorkflow:
 
     def to_dict(self) -> Dict[str, Any]:
         """The wire JSON of the definition (camelCase)."""
-        out = {key: to_wire_value(copy.deepcopy(value)) for key, value in self._fields.items()}
+        out = {key: wire(copy.deepcopy(value)) for key, value in self._fields.items()}
         out["tasks"] = render_task_list(self._tasks)
         return out
 
@@ -390,6 +392,7 @@ class ConductorWorkflow:
 
     @classmethod
     def from_json(cls, text: str, executor: Any = None) -> ConductorWorkflow:
+        """Load a definition from JSON text (see :meth:`from_dict`)."""
         return cls.from_dict(json.loads(text), executor=executor)
 
     # -- validation ------------------------------------------------------------------------------

@@ -10,58 +10,19 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping
 
-# (field, default) pairs: a field holding its default is dropped
+from conductor_testkit.models.defaults import (
+    TASK_DEF_DEFAULTS,
+    WORKFLOW_DEF_DEFAULTS,
+    WORKFLOW_TASK_DEFAULTS,
+)
+
+# a field holding its default is dropped (but the version, which names the definition);
+# GET /metadata/workflow also shows an empty failureWorkflow and rateLimited=false
 _WORKFLOW_DEFAULTS: Dict[str, Any] = {
-    "inputParameters": [],
-    "outputParameters": {},
-    "schemaVersion": 2,
-    "restartable": True,
-    "workflowStatusListenerEnabled": False,
-    "timeoutPolicy": "ALERT_ONLY",
-    "timeoutSeconds": 0,
-    "variables": {},
-    "inputTemplate": {},
-    "enforceSchema": True,
-    "metadata": {},
-    "maskedFields": [],
+    **{key: value for key, value in WORKFLOW_DEF_DEFAULTS.items() if key != "version"},
     "failureWorkflow": "",
 }
-_TASK_DEFAULTS: Dict[str, Any] = {
-    "type": "SIMPLE",
-    "inputParameters": {},
-    "decisionCases": {},
-    "defaultCase": [],
-    "forkTasks": [],
-    "startDelay": 0,
-    "joinOn": [],
-    "optional": False,
-    "defaultExclusiveJoinTask": [],
-    "asyncComplete": False,
-    "loopOver": [],
-    "onStateChange": {},
-    "permissive": False,
-    "metadata": {},
-    "rateLimited": False,
-}
-_TASK_DEF_DEFAULTS: Dict[str, Any] = {
-    "retryCount": 3,
-    "inputKeys": [],
-    "outputKeys": [],
-    "runtimeMetadata": [],
-    "timeoutPolicy": "TIME_OUT_WF",
-    "retryLogic": "FIXED",
-    "retryDelaySeconds": 60,
-    "responseTimeoutSeconds": 3600,
-    "inputTemplate": {},
-    "rateLimitPerFrequency": 0,
-    "rateLimitFrequencyInSeconds": 1,
-    "backoffScaleFactor": 1,
-    "maxRetryDelaySeconds": 0,
-    "backoffJitterMs": 0,
-    "totalTimeoutSeconds": 0,
-    "taskStatusListenerEnabled": True,
-    "enforceSchema": False,
-}
+_TASK_DEFAULTS: Dict[str, Any] = {**WORKFLOW_TASK_DEFAULTS, "rateLimited": False}
 _AUDIT_FIELDS = ("createTime", "updateTime", "createdBy", "updatedBy", "ownerApp")
 
 
@@ -76,7 +37,7 @@ def _strip(data: Mapping[str, Any], defaults: Mapping[str, Any]) -> Dict[str, An
 def _strip_task(task: Mapping[str, Any]) -> Dict[str, Any]:
     out = _strip(task, _TASK_DEFAULTS)
     if isinstance(out.get("taskDefinition"), Mapping):
-        out["taskDefinition"] = _strip(out["taskDefinition"], _TASK_DEF_DEFAULTS)
+        out["taskDefinition"] = _strip(out["taskDefinition"], TASK_DEF_DEFAULTS)
     for key in ("defaultCase", "loopOver"):
         if key in out:
             out[key] = [_strip_task(t) for t in out[key]]

@@ -149,6 +149,13 @@ class _Checker:
         tasks = self.definition.get("tasks") or []
         if not tasks:
             self.add(None, "tasks", "the workflow has no tasks; add at least one task")
+        schema_version = self.definition.get("schemaVersion", 2)
+        if schema_version != 2:
+            self.add(
+                None,
+                "schemaVersion",
+                f"the server supports schemaVersion 2 only, received {schema_version!r}; set it to 2",
+            )
         self._check_duplicates()
         self._check_list(tasks)
         for task in self.tasks:
@@ -182,7 +189,7 @@ class _Checker:
             ref = task.get("taskReferenceName")
             kind = task.get("type", "SIMPLE")
             following = tasks[position + 1] if position + 1 < len(tasks) else None
-            following_type = following.get("type") if isinstance(following, Mapping) else None
+            following_type = following.get("type", "SIMPLE") if isinstance(following, Mapping) else None
             if kind in ("FORK_JOIN", "FORK_JOIN_DYNAMIC") and following_type != "JOIN":
                 found = f"a {following_type} task" if following else "the end of the task list"
                 self.add(
@@ -192,7 +199,7 @@ class _Checker:
                 )
             if kind == "JOIN":
                 previous = tasks[position - 1] if position > 0 else None
-                previous_type = previous.get("type") if isinstance(previous, Mapping) else None
+                previous_type = previous.get("type", "SIMPLE") if isinstance(previous, Mapping) else None
                 if previous_type not in ("FORK_JOIN", "FORK_JOIN_DYNAMIC"):
                     self.add(ref, "type", "a JOIN must directly follow a FORK_JOIN or FORK_JOIN_DYNAMIC")
                 elif previous_type == "FORK_JOIN" and isinstance(previous, Mapping):
@@ -225,6 +232,10 @@ class _Checker:
             )
         if not task.get("name"):
             self.add(ref, "name", "the task has no name")
+        start_delay = task.get("startDelay")
+        if isinstance(start_delay, int) and start_delay < 0:
+            self.add(ref, "startDelay", f"must be >= 0 seconds, received {start_delay}")
+        template = (task.get("taskDefinition") or {}).get("inputTemplate") or {}
         if kind == "SWITCH":
             if not task.get("evaluatorType"):
                 self.add(
@@ -287,9 +298,45 @@ class _Checker:
                     if name not in self.refs:
                         self.add(ref, field, f"{name!r} is no task reference of this workflow")
         elif kind == "HTTP":
-            request = params.get("http_request", params)
+            request = params.get("http_request", template.get("http_request", params))
             if isinstance(request, Mapping) and not request.get("uri"):
                 self.add(ref, "inputParameters.http_request.uri", "an HTTP task needs a uri")
+        elif kind == "FORK_JOIN_DYNAMIC":
+            self._check_dynamic_fork(task)
+        elif kind == "JSON_JQ_TRANSFORM":
+            if "queryExpression" not in params and "queryExpression" not in template:
+                self.add(
+                    ref, "inputParameters.queryExpression", "a JSON_JQ_TRANSFORM needs a jq queryExpression"
+                )
+        elif kind == "KAFKA_PUBLISH":
+            if "kafka_request" not in params and "kafka_request" not in template:
+                self.add(
+                    ref,
+                    "inputParameters.kafka_request",
+                    "a KAFKA_PUBLISH needs a kafka_request (topic, value, bootStrapServers)",
+                )
+
+    def _check_dynamic_fork(self, task: Mapping[str, Any]) -> None:
+        ref = task.get("taskReferenceName")
+        if "forkTaskInputs" in (task.get("inputParameters") or {}):
+            return  # the list form: forkTaskName + forkTaskInputs
+        legacy = task.get("dynamicForkJoinTasksParam")
+        if legacy is not None:
+            if task.get("dynamicForkTasksParam") is not None or task.get("dynamicForkTasksInputParamName"):
+                self.add(
+                    ref,
+                    "dynamicForkJoinTasksParam",
+                    "give dynamicForkJoinTasksParam or dynamicForkTasksParam with "
+                    "dynamicForkTasksInputParamName, not both",
+                )
+            return
+        for field in ("dynamicForkTasksParam", "dynamicForkTasksInputParamName"):
+            if task.get(field) is None:
+                self.add(
+                    ref,
+                    field,
+                    f"a FORK_JOIN_DYNAMIC needs {field} (or the inputs forkTaskName and forkTaskInputs)",
+                )
 
     def _check_sub_workflow(self, task: Mapping[str, Any]) -> None:
         ref = task.get("taskReferenceName")

@@ -41,6 +41,13 @@ def test_register_and_list_an_event_handler(events, unique_name) -> None:
     )
 
 
+def test_get_event_handlers_lists_every_registered_handler(events, unique_name) -> None:
+    events.register_event_handler(handler(f"{unique_name}_1"))
+    events.register_event_handler(handler(f"{unique_name}_2", active=False))
+    names = {h.name: h.active for h in events.get_event_handlers()}
+    assert (names[f"{unique_name}_1"], names[f"{unique_name}_2"]) == (True, False)
+
+
 def test_handlers_for_an_event(events, unique_name) -> None:
     events.register_event_handler(handler(unique_name))
     found = events.get_event_handlers_for_event(f"conductor:{unique_name}:done")

@@ -49,6 +49,15 @@ def test_update_replaces_the_definition(metadata, unique_name) -> None:
     assert metadata.get_workflow_def(unique_name).description == "second"
 
 
+def test_update_workflow_defs_creates_and_replaces_several_in_one_call(metadata, unique_name) -> None:
+    metadata.register_workflow_def(definition(f"{unique_name}_a"))
+    metadata.update_workflow_defs(
+        [definition(f"{unique_name}_a", description="replaced"), definition(f"{unique_name}_b")]
+    )
+    assert metadata.get_workflow_def(f"{unique_name}_a").description == "replaced"
+    assert metadata.get_workflow_def(f"{unique_name}_b").description == "first"
+
+
 def test_get_without_version_returns_the_latest(metadata, unique_name) -> None:
     metadata.register_workflow_def(definition(unique_name, version=1))
     metadata.register_workflow_def(definition(unique_name, version=2))
@@ -113,6 +122,14 @@ def test_register_several_task_definitions_at_once(metadata, unique_name) -> Non
     metadata.register_task_def([TaskDef(name=f"{unique_name}_1"), {"name": f"{unique_name}_2"}])
     names = {d.name for d in metadata.get_all_task_defs()}
     assert {f"{unique_name}_1", f"{unique_name}_2"} <= names
+
+
+def test_register_task_defs_registers_each_definition(metadata, unique_name) -> None:
+    metadata.register_task_defs(
+        [TaskDef(name=f"{unique_name}_1", retry_count=1), {"name": f"{unique_name}_2"}]
+    )
+    assert metadata.get_task_def(f"{unique_name}_1").retry_count == 1
+    assert metadata.get_task_def(f"{unique_name}_2").name == f"{unique_name}_2"
 
 
 def test_update_task_def_replaces_it(metadata, unique_name) -> None:

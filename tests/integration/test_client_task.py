@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import time
-from typing import Callable, TypeVar
-
 import pytest
+from client_support import eventually
 
 from conductor_testkit.client import Configuration, OrkesClients
 from conductor_testkit.models import TaskResult, TaskResultStatus
 
 pytestmark = pytest.mark.integration
 
-T = TypeVar("T")
-
 
 @pytest.fixture
 def clients(conductor_server_url: str) -> OrkesClients:
     return OrkesClients(Configuration(server_api_url=conductor_server_url))
-
-
-def eventually(fetch: Callable[[], T], accept: Callable[[T], bool], timeout_seconds: float = 15.0) -> T:
-    deadline = time.monotonic() + timeout_seconds
-    value = fetch()
-    while not accept(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fetch()
-    return value
 
 
 @pytest.fixture

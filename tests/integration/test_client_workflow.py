@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any, Callable, Dict, List, TypeVar
+from typing import Any, Dict, List
 
 import pytest
+from client_support import eventually
 
 from conductor_testkit.client import Configuration, OrkesClients
 from conductor_testkit.errors import ConflictError, NotFoundError, NotSupportedError, ServerError
@@ -22,22 +22,10 @@ from conductor_testkit.workflow.executor import WorkflowExecutor
 
 pytestmark = pytest.mark.integration
 
-T = TypeVar("T")
-
 
 @pytest.fixture
 def clients(conductor_server_url: str) -> OrkesClients:
     return OrkesClients(Configuration(server_api_url=conductor_server_url))
-
-
-def eventually(fetch: Callable[[], T], accept: Callable[[T], bool], timeout_seconds: float = 15.0) -> T:
-    """Poll ``fetch`` until ``accept`` holds (the server's search index and queues lag)."""
-    deadline = time.monotonic() + timeout_seconds
-    value = fetch()
-    while not accept(value) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        value = fetch()
-    return value
 
 
 def two_step_flow(clients: OrkesClients, name: str) -> Dict[str, Any]:
@@ -455,3 +443,14 @@ def test_executor_starts_several_workflows_and_operates_them(executor, clients, 
     assert str(executor.get_workflow(second).status) == "RUNNING"
     task_id = executor.update_task_by_ref_name({"value": "A"}, first, "a_ref", "COMPLETED")
     assert str(executor.get_task(task_id).status) == "COMPLETED"
+
+
+def test_executor_update_task_by_ref_name_sync_returns_the_workflow_after_the_update(
+    executor, clients, unique_name
+) -> None:
+    two_step_flow(clients, unique_name)
+    workflow_id = start(clients, unique_name)
+    workflow = executor.update_task_by_ref_name_sync({"value": "A"}, workflow_id, "a_ref", "COMPLETED")
+    assert workflow.workflow_id == workflow_id
+    assert ref_statuses(workflow) == [("a_ref", "COMPLETED"), ("b_ref", "SCHEDULED")]
+    assert workflow.get_task("b_ref").input_data == {"fromA": "A"}

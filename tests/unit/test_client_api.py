@@ -7,12 +7,12 @@ the client does with each kind of answer.
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from typing import Iterator, List, Tuple
 
 import pytest
 import responses
 
-from conductor_testkit.client import Configuration, OrkesClients
+from conductor_testkit.client import Configuration, OrkesClients, WorkflowClient
 from conductor_testkit.errors import (
     ApiError,
     BadRequestError,
@@ -141,14 +141,19 @@ def test_update_variables_of_a_missing_workflow_stays_not_found(mocked, clients)
         clients.get_workflow_client().update_variables("w1", {"a": 1})
 
 
-def test_execute_falls_back_to_start_and_poll_without_the_sync_route(mocked) -> None:
+def client_on_a_fake_clock() -> Tuple[WorkflowClient, List[float]]:
+    """A WorkflowClient whose sleeps advance ``clock[0]`` instead of waiting."""
     clock = [0.0]
-    configuration = Configuration(server_api_url=BASE, max_retries=0)
-    from conductor_testkit.client import WorkflowClient
-
     client = WorkflowClient(
-        configuration, sleep=lambda s: clock.__setitem__(0, clock[0] + s), clock=lambda: clock[0]
+        Configuration(server_api_url=BASE, max_retries=0),
+        sleep=lambda seconds: clock.__setitem__(0, clock[0] + seconds),
+        clock=lambda: clock[0],
     )
+    return client, clock
+
+
+def test_execute_falls_back_to_start_and_poll_without_the_sync_route(mocked) -> None:
+    client, _ = client_on_a_fake_clock()
     mocked.post(f"{BASE}/workflow/execute/w/1", status=405, json=error_body(405, "Method not allowed"))
     mocked.post(f"{BASE}/workflow", body="id-1")
     mocked.get(f"{BASE}/workflow/id-1", json={"workflowId": "id-1", "status": "RUNNING", "tasks": []})
@@ -160,13 +165,7 @@ def test_execute_falls_back_to_start_and_poll_without_the_sync_route(mocked) -> 
 
 
 def test_execute_fallback_returns_running_when_time_is_up(mocked) -> None:
-    clock = [0.0]
-    configuration = Configuration(server_api_url=BASE, max_retries=0)
-    from conductor_testkit.client import WorkflowClient
-
-    client = WorkflowClient(
-        configuration, sleep=lambda s: clock.__setitem__(0, clock[0] + s), clock=lambda: clock[0]
-    )
+    client, clock = client_on_a_fake_clock()
     mocked.post(f"{BASE}/workflow/execute/w/1", status=405, json=error_body(405, "Method not allowed"))
     mocked.post(f"{BASE}/workflow", body="id-1")
     mocked.get(f"{BASE}/workflow/id-1", json={"workflowId": "id-1", "status": "RUNNING"})
@@ -181,3 +180,45 @@ def test_execute_without_a_version_uses_the_latest_definition(mocked, clients) -
     run = clients.get_workflow_client().execute_workflow({"name": "w"}, request_id="r", wait_for_seconds=1)
     assert run.workflow_id == "id"
     assert "requestId=r" in mocked.calls[1].request.url and "waitForSeconds=1" in mocked.calls[1].request.url
+
+
+def test_execute_fallback_returns_when_the_awaited_task_has_ended(mocked) -> None:
+    client, clock = client_on_a_fake_clock()
+    mocked.post(f"{BASE}/workflow/execute/w/1", status=405, json=error_body(405, "Method not allowed"))
+    mocked.post(f"{BASE}/workflow", body="id-1")
+    tasks = [{"referenceTaskName": "a_ref", "status": "COMPLETED"}, {"referenceTaskName": "b_ref"}]
+    mocked.get(f"{BASE}/workflow/id-1", json={"workflowId": "id-1", "status": "RUNNING", "tasks": tasks})
+    run = client.execute_workflow(
+        {"name": "w", "version": 1}, wait_until_task_ref="a_ref", wait_for_seconds=5
+    )
+    assert run.status == "RUNNING"
+    assert clock[0] == 0.0  # returned on the first look, without waiting
+
+
+def test_update_task_by_ref_name_takes_the_status_as_an_enum_or_a_string(mocked, clients) -> None:
+    from conductor_testkit.models import TaskResultStatus
+
+    mocked.post(f"{BASE}/tasks/wf/a_ref/COMPLETED", body="task-1")
+    mocked.post(f"{BASE}/tasks/wf/a_ref/FAILED/sync", json={"workflowId": "wf"})
+    task_client = clients.get_task_client()
+    assert task_client.update_task_by_ref_name("wf", "a_ref", TaskResultStatus.COMPLETED) == "task-1"
+    assert task_client.update_task_sync("wf", "a_ref", "FAILED").workflow_id == "wf"
+
+
+def test_clients_repr_echoes_their_configuration(clients) -> None:
+    configuration = repr(clients.configuration)
+    assert repr(clients) == f"OrkesClients({configuration})"
+    assert repr(clients.get_workflow_client()) == f"WorkflowClient({configuration})"
+    assert repr(clients.get_task_client()) == f"TaskClient({configuration})"
+    assert repr(clients.get_workflow_executor()) == f"WorkflowExecutor({configuration})"
+    assert repr(clients.api_client) == f"ApiClient({configuration})"
+
+
+def test_a_body_of_the_wrong_type_names_the_parameter_and_the_value(mocked, clients) -> None:
+    from conductor_testkit.errors import ModelValidationError
+
+    with pytest.raises(ModelValidationError) as info:
+        clients.get_workflow_client().start_workflow(42)  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "start_workflow_request: expected a StartWorkflowRequest or a dict of its wire JSON, received int 42"
+    )

@@ -75,9 +75,22 @@ def test_a_key_without_a_secret_is_a_configuration_error(monkeypatch: pytest.Mon
 
 def test_timeouts_must_be_positive() -> None:
     with pytest.raises(
-        ConfigurationError, match="read_timeout_seconds must be a positive number of seconds, got 0"
+        ConfigurationError, match="read_timeout_seconds must be a positive number of seconds, received 0"
     ):
         Configuration(read_timeout_seconds=0)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_retries": -1}, "max_retries must be >= 0 (0 disables retries), received -1"),
+        ({"retry_backoff_seconds": -0.5}, "retry_backoff_seconds must be >= 0 seconds, received -0.5"),
+    ],
+)
+def test_retry_settings_must_not_be_negative(options: dict, message: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        Configuration(server_api_url="http://h/api", **options)
+    assert str(info.value) == message
 
 
 def test_an_http_url_builds_an_http_transport_with_the_settings() -> None:
@@ -150,3 +163,12 @@ def test_memory_url_asks_the_scheme_registry(monkeypatch: pytest.MonkeyPatch) ->
 def test_authentication_settings_reject_an_empty_secret() -> None:
     with pytest.raises(ConfigurationError, match="key_secret for key 'k' is empty"):
         AuthenticationSettings("k", "")
+
+
+def test_repr_echoes_the_settings_that_differ_from_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CONDUCTOR_AUTH_KEY", raising=False)
+    configuration = Configuration(server_api_url="http://h/api", max_retries=0, read_timeout_seconds=5)
+    assert repr(configuration) == (
+        "Configuration(server_api_url='http://h/api', authentication_settings=None, debug=False, "
+        "read_timeout_seconds=5.0, max_retries=0)"
+    )

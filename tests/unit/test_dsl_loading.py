@@ -189,3 +189,12 @@ def test_a_definition_without_a_name_is_rejected() -> None:
 def test_a_malformed_task_list_names_task_and_field() -> None:
     with pytest.raises(DefinitionError, match="task 's', field 'decisionCases'"):
         task_from_dict({"name": "s", "taskReferenceName": "s", "type": "SWITCH", "decisionCases": ["x"]})
+
+
+def test_fork_tasks_that_are_not_a_list_of_branches_name_the_task_and_field() -> None:
+    fork = {"name": "f", "taskReferenceName": "f", "type": "FORK_JOIN", "forkTasks": {"a": []}}
+    with pytest.raises(DefinitionError) as info:
+        task_from_dict(fork)
+    assert str(info.value) == (
+        "task 'f', field 'forkTasks': expected a list of branches (task lists), received {'a': []}"
+    )

@@ -384,6 +384,29 @@ def test_javascript_task_output_points_into_result() -> None:
     assert (js.output(), js.output("text")) == ("${js.output.result}", "${js.output.result.text}")
 
 
+def test_javascript_task_is_an_inline_task_and_renders_like_one() -> None:
+    js = JavascriptTask("js", "$.a", bindings={"a": 1})
+    assert isinstance(js, InlineTask)
+    assert js.to_dict() == InlineTask("js", "$.a", bindings={"a": 1}).to_dict()
+    assert repr(js) == "JavascriptTask('js', '$.a', bindings={'a': 1})"
+
+
+def test_javascript_task_names_itself_when_the_script_is_empty() -> None:
+    with pytest.raises(DefinitionError, match="JavascriptTask 'js': script must be a non-empty JavaScript"):
+        JavascriptTask("js", " ")
+
+
+def test_input_objects_are_values_whose_repr_echoes_their_construction() -> None:
+    request = HttpInput(uri="http://x", method="POST", read_timeout=500)
+    assert request == HttpInput(uri="http://x", method="POST", read_timeout=500)
+    assert request != HttpInput(uri="http://x")
+    assert repr(request) == "HttpInput(method='POST', uri='http://x', read_timeout=500)"
+    assert request.to_dict() == {"uri": "http://x", "method": "POST", "readTimeOut": 500}
+    kafka = KafkaPublishInput(topic="t", value={"a": 1})
+    assert repr(kafka) == "KafkaPublishInput(value={'a': 1}, topic='t')"
+    assert kafka.to_dict() == {"value": {"a": 1}, "topic": "t"}
+
+
 def test_http_task_response_expressions() -> None:
     http = HttpTask("h", {"uri": "http://x"})
     assert http.status_code() == "${h.output.response.statusCode}"

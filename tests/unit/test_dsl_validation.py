@@ -159,9 +159,84 @@ def test_fork_not_followed_by_a_join() -> None:
     assert "must be followed by a JOIN in the same task list, found a NOOP task" in problem.message
 
 
+def test_a_task_without_a_type_after_a_fork_is_named_as_simple() -> None:
+    fork = {"name": "f", "taskReferenceName": "f", "type": "FORK_JOIN", "forkTasks": [[noop("a")]]}
+    untyped = {"name": "after", "taskReferenceName": "after"}  # the server reads no type as SIMPLE
+    [problem] = find_problems(definition(fork, untyped))
+    assert "found a SIMPLE task" in problem.message
+
+
+def dynamic_fork(ref: str, **fields: Any) -> Dict[str, Any]:
+    return {
+        "name": ref,
+        "taskReferenceName": ref,
+        "type": "FORK_JOIN_DYNAMIC",
+        "dynamicForkTasksParam": "tasks",
+        "dynamicForkTasksInputParamName": "inputs",
+        **fields,
+    }
+
+
 def test_dynamic_fork_not_followed_by_a_join() -> None:
+    assert [(p.task_ref, p.field) for p in find_problems(definition(dynamic_fork("d")))] == [("d", "type")]
+
+
+def test_dynamic_fork_without_its_parameters() -> None:
     fork = {"name": "d", "taskReferenceName": "d", "type": "FORK_JOIN_DYNAMIC"}
-    assert [(p.task_ref, p.field) for p in find_problems(definition(fork))] == [("d", "type")]
+    problems = find_problems(definition(fork, {"name": "j", "taskReferenceName": "j", "type": "JOIN"}))
+    assert [(p.task_ref, p.field) for p in problems] == [
+        ("d", "dynamicForkTasksParam"),
+        ("d", "dynamicForkTasksInputParamName"),
+    ]
+
+
+def test_dynamic_fork_with_the_legacy_and_the_new_parameters() -> None:
+    fork = dynamic_fork("d", dynamicForkJoinTasksParam="legacy")
+    join = {"name": "j", "taskReferenceName": "j", "type": "JOIN"}
+    [problem] = find_problems(definition(fork, join))
+    assert (problem.field, problem.message) == (
+        "dynamicForkJoinTasksParam",
+        "give dynamicForkJoinTasksParam or dynamicForkTasksParam with "
+        "dynamicForkTasksInputParamName, not both",
+    )
+
+
+def test_schema_version_other_than_2() -> None:
+    data = dict(definition(noop("a")), schemaVersion=1)
+    [problem] = find_problems(data)
+    assert (problem.task_ref, problem.field) == (None, "schemaVersion")
+    assert problem.message == "the server supports schemaVersion 2 only, received 1; set it to 2"
+
+
+def test_negative_start_delay() -> None:
+    [problem] = find_problems(definition(dict(noop("a"), startDelay=-1)))
+    assert (problem.task_ref, problem.field, problem.message) == (
+        "a",
+        "startDelay",
+        "must be >= 0 seconds, received -1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        ("JSON_JQ_TRANSFORM", "inputParameters.queryExpression"),
+        ("KAFKA_PUBLISH", "inputParameters.kafka_request"),
+    ],
+)
+def test_system_task_without_its_required_input(kind: str, field: str) -> None:
+    [problem] = find_problems(definition({"name": "t", "taskReferenceName": "t", "type": kind}))
+    assert (problem.task_ref, problem.field) == ("t", field)
+
+
+def test_required_input_may_come_from_the_inline_task_definitions_template() -> None:
+    task = {
+        "name": "t",
+        "taskReferenceName": "t",
+        "type": "JSON_JQ_TRANSFORM",
+        "taskDefinition": {"name": "t", "inputTemplate": {"queryExpression": "."}},
+    }
+    assert find_problems(definition(task)) == []
 
 
 def test_switch_without_cases() -> None:

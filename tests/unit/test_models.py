@@ -2,7 +2,10 @@
 
 The fixtures were captured with curl: a workflow run through INLINE, SWITCH, a SIMPLE task
 completed by a worker, FORK_JOIN/JOIN, SET_VARIABLE and JSON_JQ_TRANSFORM; its definition; a
-task definition with retries, timeouts and rate limits; and a sync-execute answer.
+task definition with retries, timeouts and rate limits; and a sync-execute answer. A second
+capture (a SIMPLE task polled, logged and completed by a worker, then SET_VARIABLE) gave a task by
+id, its logs, the poll data, the workflow status, workflow and task search results, and an event
+handler as ``GET /event`` lists it.
 """
 
 from __future__ import annotations
@@ -16,12 +19,20 @@ import pytest
 from conductor_testkit.errors import ModelValidationError
 from conductor_testkit.models import (
     EventHandler,
+    PollData,
+    SearchResultTaskSummary,
+    SearchResultWorkflowSummary,
     StartWorkflowRequest,
+    Task,
     TaskDef,
+    TaskExecLog,
     TaskResult,
+    TaskStatus,
     Workflow,
     WorkflowDef,
     WorkflowRun,
+    WorkflowStatus,
+    WorkflowStatusSummary,
     WorkflowTestRequest,
 )
 
@@ -39,11 +50,58 @@ def load(name: str) -> Dict[str, Any]:
         ("workflow_def.json", WorkflowDef),
         ("task_def.json", TaskDef),
         ("workflow_run.json", WorkflowRun),
+        ("task.json", Task),
+        ("workflow_status.json", WorkflowStatusSummary),
+        ("workflow_search.json", SearchResultWorkflowSummary),
+        ("task_search.json", SearchResultTaskSummary),
     ],
 )
 def test_server_json_round_trips_unchanged(fixture: str, model: Any) -> None:
     document = load(fixture)
     assert model.from_dict(document).to_dict() == document
+
+
+@pytest.mark.parametrize(
+    "fixture, model",
+    [
+        ("task_logs.json", TaskExecLog),
+        ("poll_data.json", PollData),
+        ("event_handlers.json", EventHandler),
+    ],
+)
+def test_server_json_lists_round_trip_item_by_item(fixture: str, model: Any) -> None:
+    documents = load(fixture)
+    assert documents, "the capture holds at least one item"
+    assert [model.from_dict(item).to_dict() for item in documents] == documents
+
+
+def test_a_task_by_id_is_typed() -> None:
+    task = Task.from_dict(load("task.json"))
+    assert task.status == TaskStatus.COMPLETED
+    assert task.reference_task_name == "work_ref"
+    assert task.output_data == {"y": 2}
+    assert task.worker_id == "capture-worker"
+    assert task.workflow_task is not None and task.workflow_task.type == "SIMPLE"
+
+
+def test_search_results_are_typed_summaries() -> None:
+    workflows = SearchResultWorkflowSummary.from_dict(load("workflow_search.json"))
+    assert workflows.total_hits == len(workflows.results) == 1
+    assert workflows.results[0].status == WorkflowStatus.COMPLETED
+    assert workflows.results[0].correlation_id == "corr-1"
+    tasks = SearchResultTaskSummary.from_dict(load("task_search.json"))
+    assert sorted(str(summary.task_type) for summary in tasks.results) == sorted(
+        [workflows.results[0].workflow_type + "_task", "SET_VARIABLE"]
+    )
+
+
+def test_workflow_status_carries_output_and_variables() -> None:
+    status = WorkflowStatusSummary.from_dict(load("workflow_status.json"))
+    assert (status.status, status.output, status.variables) == (
+        WorkflowStatus.COMPLETED,
+        {"y": 2},
+        {"seen": 2},
+    )
 
 
 def test_workflow_fields_are_typed_snake_case_views() -> None:
@@ -140,3 +198,28 @@ def test_event_handler_actions_use_the_servers_snake_case_keys() -> None:
     handler = EventHandler.from_dict(document)
     assert handler.actions[0].start_workflow == {"name": "next"}
     assert handler.to_dict() == document
+
+
+def test_a_workflow_run_view_keeps_the_fields_both_share() -> None:
+    workflow = Workflow.from_dict(load("workflow_with_tasks.json"))
+    run = WorkflowRun.from_workflow(workflow, request_id="req-1")
+    assert run.request_id == "req-1"
+    assert (run.workflow_id, run.status, run.output) == (
+        workflow.workflow_id,
+        workflow.status,
+        workflow.output,
+    )
+    assert [t.task_id for t in run.tasks or []] == [t.task_id for t in workflow.tasks]
+    assert "workflowDefinition" not in run.to_dict()
+
+
+def test_wire_turns_any_enum_into_its_value() -> None:
+    import enum
+
+    from conductor_testkit.models import wire
+
+    class Color(enum.Enum):
+        RED = "red"
+
+    assert wire({"status": TaskStatus.FAILED, "color": [Color.RED]}) == {"status": "FAILED", "color": ["red"]}
+    assert wire(None) is None

@@ -39,12 +39,17 @@ class WorkflowExecutor:
         task_client: tasks.
     """
 
-    def __init__(self, configuration: Optional[Configuration] = None, api_client: Optional[ApiClient] = None):
+    def __init__(
+        self, configuration: Optional[Configuration] = None, api_client: Optional[ApiClient] = None
+    ) -> None:
         self.configuration = configuration if configuration is not None else Configuration()
         self.api_client = api_client if api_client is not None else ApiClient(self.configuration)
         self.metadata_client = MetadataClient(api_client=self.api_client)
         self.workflow_client = WorkflowClient(api_client=self.api_client)
         self.task_client = TaskClient(api_client=self.api_client)
+
+    def __repr__(self) -> str:
+        return f"WorkflowExecutor({self.configuration!r})"
 
     # -- definitions -----------------------------------------------------------------------------
 
@@ -121,6 +126,7 @@ class WorkflowExecutor:
     # -- reading ---------------------------------------------------------------------------------
 
     def get_workflow(self, workflow_id: str, include_tasks: Optional[bool] = True) -> Workflow:
+        """The execution (with its tasks unless ``include_tasks`` is False)."""
         return self.workflow_client.get_workflow(workflow_id, include_tasks=include_tasks)
 
     def get_workflow_status(
@@ -129,6 +135,7 @@ class WorkflowExecutor:
         include_output: Optional[bool] = None,
         include_variables: Optional[bool] = None,
     ) -> WorkflowStatusSummary:
+        """Id, correlation id and status; output and variables when asked for."""
         return self.workflow_client.get_workflow_status(
             workflow_id, include_output=include_output, include_variables=include_variables
         )
@@ -160,6 +167,7 @@ class WorkflowExecutor:
         include_closed: Optional[bool] = None,
         include_tasks: Optional[bool] = None,
     ) -> Dict[str, List[Workflow]]:
+        """Executions of ``workflow_name`` per correlation id (closed ones when ``include_closed``)."""
         return self.workflow_client.get_by_correlation_ids(
             workflow_name,
             correlation_ids,
@@ -170,6 +178,7 @@ class WorkflowExecutor:
     # -- operating -------------------------------------------------------------------------------
 
     def remove_workflow(self, workflow_id: str, archive_workflow: Optional[bool] = None) -> None:
+        """Remove the execution from the server (archived unless ``archive_workflow=False``)."""
         self.workflow_client.delete_workflow(
             workflow_id, archive_workflow=True if archive_workflow is None else archive_workflow
         )
@@ -177,20 +186,25 @@ class WorkflowExecutor:
     def terminate(
         self, workflow_id: str, reason: Optional[str] = None, trigger_failure_workflow: Optional[bool] = None
     ) -> None:
+        """Terminate a running or paused execution."""
         self.workflow_client.terminate_workflow(
             workflow_id, reason=reason, trigger_failure_workflow=bool(trigger_failure_workflow)
         )
 
     def pause(self, workflow_id: str) -> None:
+        """Stop scheduling new tasks until resumed."""
         self.workflow_client.pause_workflow(workflow_id)
 
     def resume(self, workflow_id: str) -> None:
+        """Resume a paused execution."""
         self.workflow_client.resume_workflow(workflow_id)
 
     def restart(self, workflow_id: str, use_latest_definitions: Optional[bool] = None) -> None:
+        """Start a terminal execution again from its first task (same id)."""
         self.workflow_client.restart_workflow(workflow_id, use_latest_def=bool(use_latest_definitions))
 
     def retry(self, workflow_id: str, resume_subworkflow_tasks: Optional[bool] = None) -> None:
+        """Retry the failed tasks of a failed execution."""
         self.workflow_client.retry_workflow(
             workflow_id, resume_subworkflow_tasks=bool(resume_subworkflow_tasks)
         )
@@ -205,6 +219,7 @@ class WorkflowExecutor:
         task_reference_name: str,
         skip_task_request: Optional[Union[SkipTaskRequest, dict]] = None,
     ) -> None:
+        """Mark a task that has not been scheduled yet as SKIPPED."""
         self.workflow_client.skip_task_from_workflow(workflow_id, task_reference_name, skip_task_request)
 
     # -- tasks -----------------------------------------------------------------------------------
@@ -229,4 +244,5 @@ class WorkflowExecutor:
         return self.task_client.update_task_sync(workflow_id, task_reference_name, status, task_output)
 
     def get_task(self, task_id: str) -> Task:
+        """A task by id."""
         return self.task_client.get_task(task_id)

@@ -16,6 +16,7 @@ class EventTask(TaskInterface, wire_type="EVENT"):
 
     @property
     def sink(self) -> str:
+        """Where the message goes (``conductor:<queue>``, ``sqs:<queue>``, ...)."""
         return str(self._fields.get("sink", ""))
 
 

@@ -13,6 +13,7 @@ from conductor_testkit.workflow.task.task import TaskInterface, TaskOptions, as_
 
 
 def is_join(task: Optional[TaskInterface]) -> bool:
+    """Whether ``task`` is a JOIN (so a fork right before it needs no implicit one)."""
     return task is not None and task.get_field("type") == TaskType.JOIN.value
 
 

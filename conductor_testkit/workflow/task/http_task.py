@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, ClassVar, Dict, List, Optional, Union
 
 from typing_extensions import Unpack
 
 from conductor_testkit.errors import DefinitionError
 from conductor_testkit.models import TaskType
-from conductor_testkit.workflow.task.task import TaskInterface, TaskOptions, to_wire_value
+from conductor_testkit.models.enums import WireEnum
+from conductor_testkit.workflow.task.task import TaskInterface, TaskOptions
+from conductor_testkit.workflow.task.wire_input import WireInput
 
 
-class HttpMethod(str, Enum):
+class HttpMethod(WireEnum):
+    """The HTTP method of an HTTP task."""
+
     GET = "GET"
     PUT = "PUT"
     POST = "POST"
@@ -21,13 +24,21 @@ class HttpMethod(str, Enum):
     OPTIONS = "OPTIONS"
     PATCH = "PATCH"
 
-    def __str__(self) -> str:
-        return str(self.value)
 
-
-class HttpInput:
+class HttpInput(WireInput):
     """The ``http_request`` input of an HTTP task. Timeouts are in milliseconds (server default
     3000 each)."""
+
+    _WIRE_KEYS: ClassVar[Dict[str, str]] = {
+        "uri": "uri",
+        "method": "method",
+        "accept": "accept",
+        "headers": "headers",
+        "content_type": "contentType",
+        "connection_time_out": "connectionTimeOut",
+        "read_timeout": "readTimeOut",
+        "body": "body",
+    }
 
     def __init__(
         self,
@@ -48,24 +59,6 @@ class HttpInput:
         self.connection_time_out = connection_time_out
         self.read_timeout = read_timeout
         self.body = body
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The wire JSON (camelCase; unset fields omitted)."""
-        fields = {
-            "uri": self.uri,
-            "method": self.method,
-            "accept": self.accept,
-            "headers": self.headers,
-            "contentType": self.content_type,
-            "connectionTimeOut": self.connection_time_out,
-            "readTimeOut": self.read_timeout,
-            "body": self.body,
-        }
-        return {k: to_wire_value(v) for k, v in fields.items() if v is not None}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if v is not None)
-        return f"HttpInput({args})"
 
 
 class HttpTask(TaskInterface, wire_type="HTTP"):

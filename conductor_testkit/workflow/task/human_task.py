@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Optional
 
 from typing_extensions import Unpack
 
 from conductor_testkit.models import TaskType
+from conductor_testkit.models.enums import WireEnum
 from conductor_testkit.workflow.task.task import TaskInterface, TaskOptions
 
 
-class AssignmentCompletionStrategy(str, Enum):
+class AssignmentCompletionStrategy(WireEnum):
+    """What happens to a HUMAN task's assignment when it completes (Orkes only)."""
+
     LEAVE_OPEN = "LEAVE_OPEN"
     TERMINATE = "TERMINATE"
 
-    def __str__(self) -> str:
-        return str(self.value)
 
+class TriggerType(WireEnum):
+    """HUMAN task state changes that can trigger actions (Orkes only)."""
 
-class TriggerType(str, Enum):
     ASSIGNED = "ASSIGNED"
     PENDING = "PENDING"
     IN_PROGRESS = "IN_PROGRESS"
     COMPLETED = "COMPLETED"
     TIMED_OUT = "TIMED_OUT"
     ASSIGNEE_CHANGED = "ASSIGNEE_CHANGED"
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 class HumanTask(TaskInterface, wire_type="HUMAN"):

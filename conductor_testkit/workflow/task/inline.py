@@ -11,14 +11,6 @@ from conductor_testkit.models import TaskType
 from conductor_testkit.workflow.task.task import TaskInterface, TaskOptions
 
 
-def _script_inputs(owner: str, task_ref_name: str, script: str) -> Dict[str, Any]:
-    if not isinstance(script, str) or not script.strip():
-        raise DefinitionError(
-            f"{owner} {task_ref_name!r}: script must be a non-empty JavaScript string, received {script!r}"
-        )
-    return {"evaluatorType": "graaljs", "expression": script}
-
-
 class InlineTask(TaskInterface, wire_type="INLINE"):
     """An INLINE task: ``script`` sees ``$`` = its inputs (``bindings`` are added to them)."""
 
@@ -30,5 +22,10 @@ class InlineTask(TaskInterface, wire_type="INLINE"):
         **options: Unpack[TaskOptions],
     ) -> None:
         super().__init__(task_reference_name=task_ref_name, task_type=TaskType.INLINE, **options)
-        self.input_parameters.update(_script_inputs("InlineTask", task_ref_name, script))
+        if not isinstance(script, str) or not script.strip():
+            raise DefinitionError(
+                f"{type(self).__name__} {task_ref_name!r}: script must be a non-empty JavaScript "
+                f"string, received {script!r}"
+            )
+        self.input_parameters.update({"evaluatorType": "graaljs", "expression": script})
         self.input_parameters.update(bindings or {})

@@ -37,4 +37,5 @@ class JoinTask(TaskInterface, wire_type="JOIN"):
 
     @property
     def join_on(self) -> List[str]:
+        """The references this JOIN waits for (a copy)."""
         return list(self._fields.get("joinOn") or [])

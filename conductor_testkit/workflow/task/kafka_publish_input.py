@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, ClassVar, Dict, Optional
 
-from conductor_testkit.workflow.task.task import to_wire_value
+from conductor_testkit.workflow.task.wire_input import WireInput
 
 
-class KafkaPublishInput:
+class KafkaPublishInput(WireInput):
     """Where and what to publish. ``key_serializer`` is a Kafka serializer class name."""
+
+    _WIRE_KEYS: ClassVar[Dict[str, str]] = {
+        "bootstrap_servers": "bootStrapServers",
+        "key": "key",
+        "key_serializer": "keySerializer",
+        "value": "value",
+        "request_timeout_ms": "requestTimeoutMs",
+        "max_block_ms": "maxBlockMs",
+        "headers": "headers",
+        "topic": "topic",
+    }
 
     def __init__(
         self,
@@ -29,21 +40,3 @@ class KafkaPublishInput:
         self.max_block_ms = max_block_ms
         self.headers = headers
         self.topic = topic
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The wire JSON (camelCase; unset fields omitted)."""
-        fields = {
-            "bootStrapServers": self.bootstrap_servers,
-            "key": self.key,
-            "keySerializer": self.key_serializer,
-            "value": self.value,
-            "requestTimeoutMs": self.request_timeout_ms,
-            "maxBlockMs": self.max_block_ms,
-            "headers": self.headers,
-            "topic": self.topic,
-        }
-        return {k: to_wire_value(v) for k, v in fields.items() if v is not None}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if v is not None)
-        return f"KafkaPublishInput({args})"

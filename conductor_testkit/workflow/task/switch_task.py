@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any, Dict, List, Sequence, TypeVar, Union
 
 from typing_extensions import Unpack
 
 from conductor_testkit.errors import DefinitionError
 from conductor_testkit.models import TaskType
+from conductor_testkit.models.enums import WireEnum
 from conductor_testkit.workflow.task.task import TaskInterface, TaskOptions, as_task_list
 
 B = TypeVar("B", bound="BranchingTask")
 
 
-class EvaluatorType(str, Enum):
+class EvaluatorType(WireEnum):
     """How a SWITCH evaluates its ``expression``."""
 
     JAVASCRIPT = "javascript"
     ECMASCRIPT = "graaljs"
     VALUE_PARAM = "value-param"
-
-    def __str__(self) -> str:
-        return str(self.value)
 
 
 class BranchingTask(TaskInterface):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import functools
-from enum import Enum
 from typing import (
     Any,
     Callable,
@@ -26,6 +25,7 @@ from typing import (
     Mapping,
     Optional,
     Sequence,
+    Tuple,
     Type,
     TypeVar,
     Union,
@@ -75,27 +75,20 @@ def _record_call(init: Callable[..., None]) -> Callable[..., None]:
 
 
 def require_non_empty_str(value: Any, param: str, owner: str) -> str:
+    """``value`` when it is a non-empty string; else DefinitionError naming ``owner`` and ``param``."""
     if not isinstance(value, str) or not value.strip():
         raise DefinitionError(f"{owner}: {param} must be a non-empty string, received {value!r}")
     return value
 
 
-def to_wire_value(value: Any) -> Any:
-    """Turn a value an input parameter may hold into plain JSON: containers recursively, enums
-    as their value, models and input helpers (HttpInput, KafkaPublishInput) through ``to_dict()``.
+def check_type(owner: str, param: str, value: Any, expected: Union[type, Tuple[type, ...]]) -> None:
+    """Raise DefinitionError naming ``owner`` and ``param`` unless ``value`` is an ``expected``.
+
+    A bool is refused where an int is expected (``True`` is an int in Python, not on the wire).
     """
-    if isinstance(value, dict):
-        return {k: to_wire_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_wire_value(v) for v in value]
-    if isinstance(value, Enum):
-        return to_wire_value(value.value)
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return to_wire_value(to_dict())
-    return wire(value)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        name = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
+        raise DefinitionError(f"{owner}: {param} must be {name}, received {value!r}")
 
 
 def as_task(item: Any, where: str) -> TaskInterface:
@@ -176,7 +169,7 @@ class TaskInterface:
     ) -> None:
         owner = type(self).__name__
         require_non_empty_str(task_reference_name, "task_reference_name", owner)
-        type_value = task_type.value if isinstance(task_type, Enum) else task_type
+        type_value = wire(task_type)
         require_non_empty_str(type_value, "task_type", owner)
         self._fields = {
             "name": require_non_empty_str(task_name, "task_name", owner)
@@ -206,21 +199,13 @@ class TaskInterface:
         else:
             self._fields[key] = value
 
-    def _check_type(self, param: str, value: Any, expected: Union[type, tuple]) -> None:
-        # bool is an int: reject it where a number is expected
-        if value is None:
-            return
-        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            name = (
-                expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
-            )
-            raise DefinitionError(
-                f"{type(self).__name__} {self.task_reference_name!r}: {param} must be {name}, "
-                f"received {value!r}"
-            )
+    def _check_type(self, param: str, value: Any, expected: Union[type, Tuple[type, ...]]) -> None:
+        if value is not None:  # None unsets the field
+            check_type(f"{type(self).__name__} {self.task_reference_name!r}", param, value, expected)
 
     @property
     def task_reference_name(self) -> str:
+        """The task's reference, unique in its workflow (what expressions and mocks name)."""
         return str(self._fields["taskReferenceName"])
 
     @task_reference_name.setter
@@ -249,6 +234,7 @@ class TaskInterface:
 
     @property
     def description(self) -> Optional[str]:
+        """Free text shown in the UI."""
         return self._fields.get("description")
 
     @description.setter
@@ -386,7 +372,7 @@ class TaskInterface:
             elif key == "forkTasks":
                 out[key] = [render_task_list(branch) for branch in value]
             else:
-                out[key] = to_wire_value(copy.deepcopy(value))
+                out[key] = wire(copy.deepcopy(value))
         return out
 
     def to_dict(self) -> Dict[str, Any]:
@@ -468,7 +454,11 @@ def task_from_dict(data: Union[Mapping[str, Any], WorkflowTask]) -> TaskInterfac
                 raise DefinitionError(f"{where}: expected a map of case -> tasks, received {value!r}")
             fields[key] = {case: _load_task_list(tasks, where) for case, tasks in value.items()}
         elif key == "forkTasks":
-            fields[key] = [_load_task_list(branch, where) for branch in value]
+            if not isinstance(value, list):
+                raise DefinitionError(
+                    f"{where}: expected a list of branches (task lists), received {value!r}"
+                )
+            fields[key] = [_load_task_list(branch, f"{where}[{i}]") for i, branch in enumerate(value)]
         else:
             fields[key] = value
     task._fields = fields

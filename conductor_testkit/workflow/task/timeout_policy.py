@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from conductor_testkit.models.enums import WireEnum
 
 
-class TimeoutPolicy(str, Enum):
+class TimeoutPolicy(WireEnum):
     """What the server does when a workflow exceeds ``timeoutSeconds``."""
 
     TIME_OUT_WORKFLOW = "TIME_OUT_WF"
     ALERT_ONLY = "ALERT_ONLY"
-
-    def __str__(self) -> str:
-        return str(self.value)
