@@ -1,0 +1,114 @@
+"""The fidelity cases and their golden files, and how to run a case on the server or the engine.
+
+A case is ``cases/<name>.json``::
+
+    {
+      "description": "what the case shows",
+      "request": {<WorkflowTestRequest JSON with an inline workflowDef>},
+      "registerFirst": [{"taskDef": {...}} | {"workflowDef": {...}}, ...]   # optional
+    }
+
+Its golden is ``golden/<name>.json`` = ``{"serverVersion": "3.32.1", "workflow": <raw response>}``:
+the real server's answer to ``POST /api/workflow/test`` with that request.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any, Dict, List
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+CASES_DIR = HERE / "cases"
+GOLDEN_DIR = HERE / "golden"
+HTTP_TIMEOUT_SECONDS = 120.0
+
+
+def case_names() -> List[str]:
+    """Every case name, sorted."""
+    return sorted(p.stem for p in CASES_DIR.glob("*.json"))
+
+
+def golden_names() -> List[str]:
+    """Every recorded golden, sorted."""
+    return sorted(p.stem for p in GOLDEN_DIR.glob("*.json"))
+
+
+def load_case(name: str) -> Dict[str, Any]:
+    """The case file ``cases/<name>.json`` as a dict."""
+    with (CASES_DIR / f"{name}.json").open(encoding="utf-8") as handle:
+        case: Dict[str, Any] = json.load(handle)
+    return case
+
+
+def load_golden(name: str) -> Dict[str, Any]:
+    """The golden file ``golden/<name>.json`` as a dict (``serverVersion``, ``workflow``)."""
+    with (GOLDEN_DIR / f"{name}.json").open(encoding="utf-8") as handle:
+        golden: Dict[str, Any] = json.load(handle)
+    return golden
+
+
+def write_golden(name: str, server_version: str, workflow: Dict[str, Any]) -> Path:
+    """Store the server's answer for ``name``; returns the path written."""
+    GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
+    path = GOLDEN_DIR / f"{name}.json"
+    payload = {"serverVersion": server_version, "workflow": workflow}
+    path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def prerequisites(case: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The case's ``registerFirst`` entries, each ``{"taskDef": ...}`` or ``{"workflowDef": ...}``."""
+    entries: List[Dict[str, Any]] = case.get("registerFirst") or []
+    for entry in entries:
+        if set(entry) not in ({"taskDef"}, {"workflowDef"}):
+            raise ValueError(
+                f"registerFirst entry must be {{'taskDef': ...}} or {{'workflowDef': ...}}, got {entry}"
+            )
+    return entries
+
+
+def _check(response: requests.Response, what: str) -> None:
+    if response.status_code >= 300:
+        raise RuntimeError(f"{what} failed: HTTP {response.status_code}: {response.text[:2000]}")
+
+
+def register_on_server(session: requests.Session, api_url: str, case: Dict[str, Any]) -> None:
+    """Register the case's TaskDefs and WorkflowDefs on the server (create or overwrite)."""
+    for entry in prerequisites(case):
+        if "taskDef" in entry:
+            response = session.post(
+                f"{api_url}/metadata/taskdefs", json=[entry["taskDef"]], timeout=HTTP_TIMEOUT_SECONDS
+            )
+            _check(response, f"registering task definition {entry['taskDef'].get('name')!r}")
+        else:
+            response = session.put(
+                f"{api_url}/metadata/workflow", json=[entry["workflowDef"]], timeout=HTTP_TIMEOUT_SECONDS
+            )
+            _check(response, f"registering workflow definition {entry['workflowDef'].get('name')!r}")
+
+
+def run_on_server(session: requests.Session, api_url: str, case: Dict[str, Any]) -> Dict[str, Any]:
+    """POST the case's request to the server's test endpoint; the Workflow JSON it returns."""
+    response = session.post(f"{api_url}/workflow/test", json=case["request"], timeout=HTTP_TIMEOUT_SECONDS)
+    _check(response, "POST /workflow/test")
+    workflow: Dict[str, Any] = response.json()
+    return workflow
+
+
+def run_on_engine(case: Dict[str, Any]) -> Dict[str, Any]:
+    """Run the case on a fresh in-memory engine (prerequisites registered first)."""
+    from conductor_testkit.engine import Engine
+
+    engine = Engine()
+    for entry in prerequisites(case):
+        if "taskDef" in entry:
+            engine.register_task_def(copy.deepcopy(entry["taskDef"]))
+        else:
+            engine.register_workflow_def(copy.deepcopy(entry["workflowDef"]))
+    # The engine, like the server, consumes the mock lists: never hand it the cached case.
+    workflow: Dict[str, Any] = engine.test_workflow(copy.deepcopy(case["request"]))
+    return workflow

@@ -1,0 +1,93 @@
+"""Record (or re-check) the real server's answers to the fidelity cases.
+
+Usage (from the repository root)::
+
+    CONDUCTOR_SERVER_URL=http://127.0.0.1:18080/api .venv/bin/python -m tests.fidelity.record
+    .venv/bin/python -m tests.fidelity.record --server http://127.0.0.1:18080/api --only NAME --only NAME2
+    .venv/bin/python -m tests.fidelity.record --check          # compare with the goldens, write nothing
+    .venv/bin/python tests/fidelity/record.py ...              # same, as a plain script
+
+For every case: register its ``registerFirst`` definitions, POST its request to
+``/api/workflow/test`` and store ``golden/<name>.json`` (server version + raw response). With
+``--check`` the answer is normalised and diffed against the existing golden instead, which is how
+to find cases whose server result is not deterministic (run it a few times).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import requests
+
+if __package__ in (None, ""):  # run as a plain script: make the repository root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.fidelity import casefiles
+else:
+    from . import casefiles
+
+from conductor_testkit.testing.compare import diff_workflows, normalize_workflow
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
+
+
+def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("CONDUCTOR_SERVER_URL"),
+        help="API URL of the real server, e.g. http://127.0.0.1:18080/api (default: $CONDUCTOR_SERVER_URL)",
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="only this case (repeatable)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="diff against the goldens instead of writing them"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _parse(argv)
+    if not args.server:
+        print("no server: pass --server or set CONDUCTOR_SERVER_URL", file=sys.stderr)
+        return 2
+    api_url = args.server.rstrip("/")
+    names = casefiles.case_names()
+    unknown = [n for n in args.only if n not in names]
+    if unknown:
+        print(f"unknown case(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    if args.only:
+        names = [n for n in names if n in args.only]
+
+    failures = 0
+    with requests.Session() as session:
+        for name in names:
+            case = casefiles.load_case(name)
+            try:
+                casefiles.register_on_server(session, api_url, case)
+                workflow = casefiles.run_on_server(session, api_url, case)
+            except (RuntimeError, requests.RequestException) as exc:
+                failures += 1
+                print(f"{name}: ERROR {exc}")
+                continue
+            if args.check:
+                golden = casefiles.load_golden(name)
+                lines = diff_workflows(normalize_workflow(golden["workflow"]), normalize_workflow(workflow))
+                failures += bool(lines)
+                print(f"{name}: {'same' if not lines else 'DIFFERENT'}")
+                for line in lines:
+                    print(f"    {line}")
+            else:
+                path = casefiles.write_golden(name, CONDUCTOR_SERVER_VERSION, workflow)
+                print(f"{name}: {workflow.get('status')} -> {path.name}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
