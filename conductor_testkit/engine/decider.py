@@ -26,6 +26,13 @@ from conductor_testkit.engine.run import (
     WorkflowRun,
     base_ref,
 )
+from conductor_testkit.engine.timeouts import (
+    POLICY_TIMEOUTS,
+    response_timeout_due,
+    worker_task_quiet_until,
+    workflow_timeout_due,
+)
+from conductor_testkit.engine.timeouts import as_int as _int
 
 if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.engine import Engine
@@ -43,15 +50,6 @@ class _Outcome:
         self.terminate_task: Optional[TaskDict] = None
 
 
-def _int(value: Any, default: int = 0) -> int:
-    if value is None or isinstance(value, bool):
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 class Decider:
     """Runs decides for the workflows of one :class:`Engine`."""
 
@@ -60,8 +58,15 @@ class Decider:
 
     # ------------------------------------------------------------------------------------
     # entry point
-    def decide(self, run: WorkflowRun) -> None:
-        """One server decide (looping while synchronous tasks change state) plus due async tasks."""
+    def decide(self, run: WorkflowRun, *, incremental: bool = False) -> None:
+        """One server decide (looping while synchronous tasks change state) plus due async tasks.
+
+        ``incremental=True`` promises that every task changed since the last decide went through
+        ``run.refresh_pending`` (so quiet worker tasks need not be walked again); without it,
+        every pending task is walked.
+        """
+        if not incremental:
+            run.pending.wake_all()
         if run.is_terminal():
             if run.status != "COMPLETED":
                 self.cancel_non_terminal_tasks(run)
@@ -175,15 +180,14 @@ class Decider:
         for t in pre:
             to_schedule[t["referenceTaskName"]] = t
         handlers = self.engine.system_handlers
-        for task in run.pending_list():
+        now = self.engine.clock.now_ms()
+        for task in run.pending.to_walk(now):
             if task["taskType"] in handlers and task["status"] not in TERMINAL:
                 to_schedule.setdefault(task["referenceTaskName"], task)
                 released.add(task["referenceTaskName"])
             task_def = self._task_def(run, task)
-            if task_def is not None:
-                self._check_total_timeout(task_def, task)
-                self._check_task_timeout(task_def, task)
-                self._check_poll_timeout(task_def, task)
+            if task_def is not None and task["status"] not in TERMINAL:  # a timeout needs an open task
+                self._check_policy_timeouts(task_def, task)
                 if self._response_timed_out(task_def, task):
                     task["status"] = "TIMED_OUT"
                     task["reasonForIncompletion"] = (
@@ -209,6 +213,11 @@ class Decider:
                     nxt = self._filter_loop_tasks(run, nxt, task)
                 for n in nxt:
                     to_schedule.setdefault(n["referenceTaskName"], n)
+            elif task["status"] not in TERMINAL and task["taskType"] not in handlers:
+                # a worker task waiting for its worker: nothing to do until a timeout is due
+                until = worker_task_quiet_until(task_def, task)
+                if until is None or until > now:
+                    run.pending.quiet(task, until)
         outcome.to_schedule = [
             t
             for t in to_schedule.values()
@@ -359,7 +368,7 @@ class Decider:
         allowed = self.engine.async_types
         env = self.engine.env_for(run)
         progressed = False
-        for task in run.pending_list():
+        for task in run.pending.to_walk(now):  # system tasks are never quiet
             if task["status"] in TERMINAL or task["taskType"] not in allowed:
                 continue
             handler = self.engine.system_handlers.get(task["taskType"])
@@ -517,17 +526,17 @@ class Decider:
     # ------------------------------------------------------------------------------------
     # timeouts (§4.5, §4.6)
     def check_workflow_timeout(self, run: WorkflowRun) -> None:
-        defn = run.defn
-        timeout = _int(defn.get("timeoutSeconds"))
-        if run.is_terminal() or timeout <= 0:
+        if run.is_terminal():
             return
+        defn = run.defn
+        due = workflow_timeout_due(defn, run.wf)
         now = self.engine.clock.now_ms()
-        last = _int(run.wf.get("lastRetriedTime"))
-        elapsed = now - last if last > 0 else now - _int(run.wf.get("createTime"))
-        if elapsed < timeout * 1000:
+        if due is None or now < due:
             return
         policy = defn.get("timeoutPolicy") or "ALERT_ONLY"
         if policy == "TIME_OUT_WF":
+            timeout = _int(defn.get("timeoutSeconds"))
+            elapsed = now - (due - timeout * 1000)
             raise TerminateWorkflow(
                 f"Workflow timed out after {elapsed // 1000} seconds. "
                 f"Timeout configured as {timeout} seconds. "
@@ -551,67 +560,20 @@ class Decider:
             task["endTime"] = now
         task["updateTime"] = now
 
-    def _check_total_timeout(self, task_def: Dict[str, Any], task: TaskDict) -> None:
-        total = _int(task_def.get("totalTimeoutSeconds"))
-        first = _int(task.get("_firstScheduledTime"))
-        if total <= 0 or task["status"] in TERMINAL or first <= 0:
-            return
-        elapsed = (self.engine.clock.now_ms() - first) // 1000
-        if elapsed < total:
-            return
-        self._timeout_with_policy(
-            f"Task {task.get('taskDefName')}/{task['taskId']} exceeded total timeout of {total} seconds "
-            f"(elapsed {elapsed} seconds across all attempts including retry delays). "
-            f"Timeout policy: {task_def.get('timeoutPolicy') or 'TIME_OUT_WF'}",
-            task_def,
-            task,
-        )
-
-    def _check_task_timeout(self, task_def: Dict[str, Any], task: TaskDict) -> None:
-        timeout = _int(task_def.get("timeoutSeconds"))
-        start = _int(task.get("startTime"))
-        if task["status"] in TERMINAL or timeout <= 0 or start <= 0:
-            return
-        elapsed = self.engine.clock.now_ms() - (start + _int(task.get("startDelayInSeconds")) * 1000)
-        if elapsed < timeout * 1000:
-            return
-        self._timeout_with_policy(
-            f"Task timed out after {elapsed // 1000} seconds. Timeout configured as {timeout} seconds. "
-            f"Timeout policy configured to {task_def.get('timeoutPolicy') or 'TIME_OUT_WF'}",
-            task_def,
-            task,
-        )
-
-    def _check_poll_timeout(self, task_def: Dict[str, Any], task: TaskDict) -> None:
-        poll = task_def.get("pollTimeoutSeconds")
-        if poll is None or _int(poll) <= 0 or task["status"] != "SCHEDULED":
-            return
-        poll_ms = _int(poll) * 1000
-        adjusted = poll_ms + _int(task.get("callbackAfterSeconds")) * 1000
-        elapsed = self.engine.clock.now_ms() - (
-            _int(task.get("scheduledTime")) + _int(task.get("startDelayInSeconds")) * 1000
-        )
-        if elapsed < adjusted:
-            return
-        self._timeout_with_policy(
-            f"Task poll timed out after {elapsed // 1000} seconds. Poll timeout configured as "
-            f"{poll_ms // 1000} seconds. "
-            f"Timeout policy configured to {task_def.get('timeoutPolicy') or 'TIME_OUT_WF'}",
-            task_def,
-            task,
-        )
+    def _check_policy_timeouts(self, task_def: Dict[str, Any], task: TaskDict) -> None:
+        """Total, task and poll timeouts, each handled by the TaskDef's timeoutPolicy."""
+        now = self.engine.clock.now_ms()
+        for due_of, reason_of in POLICY_TIMEOUTS:
+            due = due_of(task_def, task)
+            if due is not None and now >= due:
+                self._timeout_with_policy(reason_of(task_def, task, now, due), task_def, task)
 
     def _response_timed_out(self, task_def: Dict[str, Any], task: TaskDict) -> bool:
-        if task["status"] in TERMINAL:
+        due = response_timeout_due(task_def, task)
+        if due is None or self.engine.clock.now_ms() < due:
             return False
         handler = self.engine.system_handlers.get(task["taskType"])
-        if handler is not None and handler.is_async_complete(task):
-            return False
-        if task["status"] != "IN_PROGRESS" or _int(task_def.get("responseTimeoutSeconds")) == 0:
-            return False
-        callback_ms = _int(task.get("callbackAfterSeconds")) * 1000
-        limit = _int(task_def.get("responseTimeoutSeconds")) * 1000 + callback_ms
-        return self.engine.clock.now_ms() - _int(task.get("updateTime")) >= limit
+        return handler is None or not handler.is_async_complete(task)
 
     # ------------------------------------------------------------------------------------
     # completion (§2.7, §2.8)
@@ -811,7 +773,7 @@ class Decider:
         if task["status"] in TERMINAL and not task.get("endTime"):
             task["endTime"] = now
         parent.refresh_pending(task)
-        self.decide(parent)
+        self.decide(parent, incremental=True)
 
 
 _MODEL_TASK_EXTRAS = {

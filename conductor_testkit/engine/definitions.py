@@ -2,8 +2,10 @@
 
 The server fills every default when it deserialises a definition and, at start, attaches a
 TaskDef to every workflow task (registered by name, else an ad-hoc one; CONDUCTOR_SEMANTICS.md
-§2.2, §4.1). :func:`snapshot_definition` does the same on plain dicts so the run's
-``workflowDefinition`` and each task's ``workflowTask`` look like the server's JSON.
+§2.2, §4.1). :func:`normalize_workflow_def` and :func:`populate_task_definitions` do the same on
+plain dicts (see :mod:`~conductor_testkit.engine.prepared`) so the run's ``workflowDefinition``
+and each task's ``workflowTask`` look like the server's JSON; the default values themselves are
+:mod:`conductor_testkit.models.defaults`.
 :class:`DefinitionIndex` answers "which workflow task comes next" (WorkflowDef.getNextTask).
 """
 
@@ -11,90 +13,44 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
+from conductor_testkit.engine.jsoncopy import json_copy
+from conductor_testkit.models.defaults import (
+    TASK_DEF_DEFAULTS,
+    WORKFLOW_DEF_DEFAULTS,
+    WORKFLOW_TASK_DEFAULTS,
+)
+
+__all__ = [
+    "BUILT_IN_TYPES",
+    "TASK_DEF_DEFAULTS",
+    "WORKFLOW_DEF_DEFAULTS",
+    "WORKFLOW_TASK_DEFAULTS",
+    "DefinitionIndex",
+    "ad_hoc_task_def",
+    "children_lists",
+    "iter_all_tasks",
+    "normalize_task_def",
+    "normalize_workflow_def",
+    "populate_task_definitions",
+]
+
 WorkflowTaskDict = Dict[str, Any]
-
-TASK_DEF_DEFAULTS: Dict[str, Any] = {
-    "createTime": 0,
-    "updateTime": 0,
-    "retryCount": 3,
-    "timeoutSeconds": 0,
-    "inputKeys": [],
-    "outputKeys": [],
-    "runtimeMetadata": [],
-    "timeoutPolicy": "TIME_OUT_WF",
-    "retryLogic": "FIXED",
-    "retryDelaySeconds": 60,
-    "responseTimeoutSeconds": 3600,
-    "inputTemplate": {},
-    "rateLimitPerFrequency": 0,
-    "rateLimitFrequencyInSeconds": 1,
-    "backoffScaleFactor": 1,
-    "maxRetryDelaySeconds": 0,
-    "backoffJitterMs": 0,
-    "totalTimeoutSeconds": 0,
-    "taskStatusListenerEnabled": True,
-    "enforceSchema": False,
-}
-
-WORKFLOW_TASK_DEFAULTS: Dict[str, Any] = {
-    "inputParameters": {},
-    "type": "SIMPLE",
-    "decisionCases": {},
-    "defaultCase": [],
-    "forkTasks": [],
-    "startDelay": 0,
-    "joinOn": [],
-    "optional": False,
-    "defaultExclusiveJoinTask": [],
-    "asyncComplete": False,
-    "loopOver": [],
-    "onStateChange": {},
-    "permissive": False,
-    "metadata": {},
-}
-
-WORKFLOW_DEF_DEFAULTS: Dict[str, Any] = {
-    "createTime": 0,
-    "updateTime": 0,
-    "version": 1,
-    "tasks": [],
-    "inputParameters": [],
-    "outputParameters": {},
-    "schemaVersion": 2,
-    "restartable": True,
-    "workflowStatusListenerEnabled": False,
-    "timeoutPolicy": "ALERT_ONLY",
-    "timeoutSeconds": 0,
-    "variables": {},
-    "inputTemplate": {},
-    "enforceSchema": True,
-    "metadata": {},
-    "maskedFields": [],
-}
 
 # Types whose failures are never retried (TaskType.isBuiltIn).
 BUILT_IN_TYPES = frozenset({"DECISION", "SWITCH", "FORK", "JOIN", "EXCLUSIVE_JOIN", "DO_WHILE"})
-
-
-def _fresh(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fresh(v) for v in value]
-    return value
 
 
 def _with_defaults(d: Dict[str, Any], defaults: Dict[str, Any]) -> Dict[str, Any]:
     out = {k: v for k, v in d.items() if v is not None}
     for key, value in defaults.items():
         if key not in out:
-            out[key] = _fresh(value)
+            out[key] = json_copy(value)
     return out
 
 
 def normalize_task_def(d: Dict[str, Any]) -> Dict[str, Any]:
     """A TaskDef dict with the server's defaults filled in (a new dict)."""
-    return _with_defaults(_fresh(d), TASK_DEF_DEFAULTS)
+    return _with_defaults(json_copy(d), TASK_DEF_DEFAULTS)
 
 
 def ad_hoc_task_def(name: str, task_type: str) -> Dict[str, Any]:
@@ -126,7 +82,7 @@ def _normalize_workflow_task(wt: Dict[str, Any]) -> Dict[str, Any]:
 
 def normalize_workflow_def(d: Dict[str, Any]) -> Dict[str, Any]:
     """A WorkflowDef dict with the server's defaults filled in, recursively (a new dict)."""
-    out = _with_defaults(_fresh(d), WORKFLOW_DEF_DEFAULTS)
+    out = _with_defaults(json_copy(d), WORKFLOW_DEF_DEFAULTS)
     out["tasks"] = [_normalize_workflow_task(t) for t in out["tasks"]]
     return out
 
@@ -161,7 +117,7 @@ def populate_task_definitions(
         if not isinstance(wt.get("taskDefinition"), dict):
             registered = lookup(wt.get("name") or "")
             if registered is not None:
-                wt["taskDefinition"] = _fresh(registered)
+                wt["taskDefinition"] = json_copy(registered)
             else:
                 wt["taskDefinition"] = ad_hoc_task_def(wt.get("name") or "", wt.get("type") or "SIMPLE")
 

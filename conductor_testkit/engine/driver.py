@@ -1,19 +1,28 @@
 """``run_until_blocked``: drive a workflow with in-process workers on the virtual clock.
 
-Worker code sees the virtual time through one freezegun freezer per call, moved with the clock
-(never restarted per task). When nothing can run now, the clock jumps to the next due timer
-(a worker task's queue delay, a retry delay, a WAIT deadline, ...). The run stops when the
-workflow is terminal or nothing more can happen without outside help; the outcome names the
-blocking tasks and why.
+Worker code sees the virtual time through one freezer per call, moved with the clock (never
+restarted per task; see :mod:`conductor_testkit.engine.worker_time`). When nothing can run now,
+the clock jumps to the next due timer (a worker task's queue delay, a retry delay, a WAIT
+deadline, ...). The run stops when the workflow is terminal or nothing more can happen without
+outside help; the outcome names the blocking tasks and why.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional
 
 from conductor_testkit.engine.decider import async_due_ms
 from conductor_testkit.engine.run import TaskDict, WorkflowRun
+from conductor_testkit.engine.timeouts import (
+    poll_timeout_due,
+    response_timeout_due,
+    task_timeout_due,
+    total_timeout_due,
+    workflow_timeout_due,
+)
+from conductor_testkit.engine.worker_time import WorkerTimeFreezer
 
 if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.engine import Engine
@@ -55,31 +64,6 @@ class RunOutcome:
         return "\n".join(lines)
 
 
-class _Freezer:
-    """One freezegun freezer for the whole drive, moved to the virtual time before each worker."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._factory: Any = None
-        self._freezer: Any = None
-
-    def move(self) -> None:
-        now = self.engine.clock.now()
-        if self._factory is None:
-            from freezegun import freeze_time
-
-            self._freezer = freeze_time(now)
-            self._factory = self._freezer.start()
-        else:
-            self._factory.move_to(now)
-
-    def stop(self) -> None:
-        if self._freezer is not None:
-            self._freezer.stop()
-            self._freezer = None
-            self._factory = None
-
-
 def _family(engine: Engine, run: WorkflowRun) -> List[WorkflowRun]:
     """The run and its running sub-workflows (recursively)."""
     out = [run]
@@ -97,7 +81,9 @@ def _worker_for(engine: Engine, task: TaskDict) -> Any:
     return engine.workers.get(task["taskType"])
 
 
-def _call_worker(engine: Engine, run: WorkflowRun, task: TaskDict, worker: Any, freezer: _Freezer) -> None:
+def _call_worker(
+    engine: Engine, run: WorkflowRun, task: TaskDict, worker: Any, freezer: WorkerTimeFreezer
+) -> None:
     from conductor_testkit.models import Task
 
     worker_id = getattr(worker, "worker_id", None) or "conductor-testkit-engine"
@@ -116,9 +102,8 @@ def _call_worker(engine: Engine, run: WorkflowRun, task: TaskDict, worker: Any, 
     engine.apply_task_result(run, task, data)
 
 
-def _ready_worker_tasks(engine: Engine, runs: List[WorkflowRun], now: int) -> List[Any]:
+def _ready_worker_tasks(engine: Engine, runs: List[WorkflowRun], now: int) -> Iterator[Any]:
     """SCHEDULED worker tasks that are due now and have an in-process worker, in seq order."""
-    ready = []
     for run in runs:
         if run.is_terminal():
             continue
@@ -127,19 +112,12 @@ def _ready_worker_tasks(engine: Engine, runs: List[WorkflowRun], now: int) -> Li
                 continue
             worker = _worker_for(engine, t)
             if worker is not None and engine.task_due_ms(t) <= now:
-                ready.append((run, t, worker))
-    return ready
+                yield run, t, worker
 
 
-def _next_timer(engine: Engine, runs: List[WorkflowRun], fire_timeouts: bool) -> Optional[int]:
-    now = engine.clock.now_ms()
-    best: Optional[int] = None
-
-    def consider(ms: Optional[int]) -> None:
-        nonlocal best
-        if ms is not None and ms > now and (best is None or ms < best):
-            best = ms
-
+def _timers(engine: Engine, runs: List[WorkflowRun], *, with_worker_only: bool) -> Iterator[int]:
+    """Queue times of SCHEDULED worker tasks (only those with an in-process worker when
+    ``with_worker_only``) and due times of async system tasks, in RUNNING workflows."""
     for run in runs:
         if run.status != "RUNNING":
             continue
@@ -147,73 +125,55 @@ def _next_timer(engine: Engine, runs: List[WorkflowRun], fire_timeouts: bool) ->
         for t in run.non_terminal():
             handler = engine.system_handlers.get(t["taskType"])
             if handler is None:
-                if t["status"] == "SCHEDULED" and _worker_for(engine, t) is not None:
-                    consider(engine.task_due_ms(t))
+                wanted = not with_worker_only or _worker_for(engine, t) is not None
+                if t["status"] == "SCHEDULED" and wanted:
+                    yield engine.task_due_ms(t)
             elif handler.is_async and t["taskType"] in engine.async_types:
-                consider(async_due_ms(handler, t, env))
+                due = async_due_ms(handler, t, env)
+                if due is not None:
+                    yield due
+
+
+def _timeouts(engine: Engine, runs: Iterable[WorkflowRun]) -> Iterator[int]:
+    """When the workflow timeout (TIME_OUT_WF) and each open task's timeouts fall due."""
+    for run in runs:
+        defn = run.defn
+        if defn.get("timeoutPolicy") == "TIME_OUT_WF":
+            due = workflow_timeout_due(defn, run.wf)
+            if due is not None:
+                yield due
+        for t in run.non_terminal():
+            td = (t.get("workflowTask") or {}).get("taskDefinition") or {}
+            for due in (
+                task_timeout_due(td, t),
+                poll_timeout_due(td, t),
+                response_timeout_due(td, t),
+                total_timeout_due(td, t),
+            ):
+                if due is not None:
+                    yield due
+
+
+def _earliest_after(now: int, times: Iterable[int]) -> Optional[int]:
+    return min((ms for ms in times if ms > now), default=None)
+
+
+def _next_timer(engine: Engine, runs: List[WorkflowRun], fire_timeouts: bool) -> Optional[int]:
+    """The next timer the drive can act on; timeouts only when nothing else is waiting."""
+    now = engine.clock.now_ms()
+    best = _earliest_after(now, _timers(engine, runs, with_worker_only=True))
     if best is None and fire_timeouts:
-        for run in runs:
-            for ms in _timeout_deadlines(engine, run):
-                consider(ms)
+        best = _earliest_after(now, _timeouts(engine, runs))
     return best
 
 
 def next_timer_any(engine: Engine, runs: List[WorkflowRun], include_timeouts: bool) -> Optional[int]:
     """The earliest future timer of ``runs``: delayed worker tasks (with or without a worker)."""
-    now = engine.clock.now_ms()
-    best: Optional[int] = None
-    for run in runs:
-        if run.status != "RUNNING":
-            continue
-        env = engine.env_for(run)
-        for t in run.non_terminal():
-            handler = engine.system_handlers.get(t["taskType"])
-            due: Optional[int] = None
-            if handler is None:
-                if t["status"] == "SCHEDULED":
-                    due = engine.task_due_ms(t)
-            elif handler.is_async and t["taskType"] in engine.async_types:
-                due = async_due_ms(handler, t, env)
-            if due is not None and due > now and (best is None or due < best):
-                best = due
-        if include_timeouts:
-            for ms in _timeout_deadlines(engine, run):
-                if ms > now and (best is None or ms < best):
-                    best = ms
-    return best
-
-
-def _timeout_deadlines(engine: Engine, run: WorkflowRun) -> List[int]:
-    out: List[int] = []
-    defn = run.defn
-    if int(defn.get("timeoutSeconds") or 0) > 0 and defn.get("timeoutPolicy") == "TIME_OUT_WF":
-        base = run.wf.get("lastRetriedTime") or run.wf.get("createTime") or 0
-        out.append(int(base) + 1000 * int(defn["timeoutSeconds"]))
-    for t in run.non_terminal():
-        td = (t.get("workflowTask") or {}).get("taskDefinition") or {}
-        if int(td.get("timeoutSeconds") or 0) > 0 and t.get("startTime"):
-            out.append(
-                int(t["startTime"])
-                + 1000 * (int(td["timeoutSeconds"]) + int(t.get("startDelayInSeconds") or 0))
-            )
-        poll = td.get("pollTimeoutSeconds")
-        if poll and int(poll) > 0 and t["status"] == "SCHEDULED":
-            out.append(
-                int(t.get("scheduledTime") or 0)
-                + 1000
-                * (
-                    int(t.get("startDelayInSeconds") or 0)
-                    + int(poll)
-                    + int(t.get("callbackAfterSeconds") or 0)
-                )
-            )
-        rto = int(td.get("responseTimeoutSeconds") or 0)
-        if rto > 0 and t["status"] == "IN_PROGRESS":
-            out.append(int(t.get("updateTime") or 0) + 1000 * (rto + int(t.get("callbackAfterSeconds") or 0)))
-        total = int(td.get("totalTimeoutSeconds") or 0)
-        if total > 0 and t.get("_firstScheduledTime"):
-            out.append(int(t["_firstScheduledTime"]) + 1000 * total)
-    return out
+    times: Iterable[int] = _timers(engine, runs, with_worker_only=False)
+    if include_timeouts:
+        running = [run for run in runs if run.status == "RUNNING"]
+        times = itertools.chain(times, _timeouts(engine, running))
+    return _earliest_after(engine.clock.now_ms(), times)
 
 
 def _blockers(engine: Engine, runs: List[WorkflowRun]) -> List[Any]:
@@ -244,21 +204,21 @@ def _blockers(engine: Engine, runs: List[WorkflowRun]) -> List[Any]:
 def run_until_blocked(engine: Engine, workflow_id: str, *, fire_timeouts: bool = False) -> RunOutcome:
     """See :meth:`Engine.run_until_blocked`."""
     root = engine.store.run(workflow_id)
-    freezer = _Freezer(engine)
+    freezer = WorkerTimeFreezer(engine.clock)
     try:
         for _ in range(_MAX_STEPS):
             if root.is_terminal():
                 break
             runs = _family(engine, root)
-            progressed = False
-            now = engine.clock.now_ms()
-            ready = _ready_worker_tasks(engine, runs, now)
-            if ready:
-                # definition order by default; a shuffling engine explores other interleavings
-                run, t, worker = engine.ready_rng.choice(ready) if engine.shuffle_ready else ready[0]
-                _call_worker(engine, run, t, worker, freezer)
-                progressed = True
-            if progressed:
+            ready = _ready_worker_tasks(engine, runs, engine.clock.now_ms())
+            if engine.shuffle_ready:  # explore other interleavings, reproducibly per seed
+                candidates = list(ready)
+                pick = engine.ready_rng.choice(candidates) if candidates else None
+            else:  # definition order: the first ready task is enough
+                pick = next(ready, None)
+            if pick is not None:
+                run, task, worker = pick
+                _call_worker(engine, run, task, worker, freezer)
                 continue
             nxt = _next_timer(engine, runs, fire_timeouts)
             if nxt is None:

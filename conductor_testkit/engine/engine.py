@@ -17,21 +17,20 @@ Public API (stable; helper H's REST layer and operations build on it):
 
 Internals other engine modules use: ``engine.store`` (:class:`Store`), ``engine.decider``
 (:class:`Decider`), ``engine.mapper``, ``engine.ids``, ``engine.clock``,
-``engine.system_handlers``, :meth:`env_for`, :meth:`create_run`, :meth:`snapshot_definition`,
-:meth:`workflow_snapshot`, :meth:`lookup_task_def`, :meth:`latest_workflow_def`.
+``engine.system_handlers``, :meth:`env_for`, :meth:`create_run`, :meth:`snapshot_definition`
+(:meth:`prepared_definition`), :meth:`workflow_snapshot`, :meth:`task_result_from`,
+:meth:`http_session`, :meth:`lookup_task_def`, :meth:`latest_workflow_def`.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import random
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from conductor_testkit.engine.clock import VirtualClock
 from conductor_testkit.engine.decider import Decider
 from conductor_testkit.engine.definitions import (
-    iter_all_tasks,
     normalize_task_def,
     normalize_workflow_def,
     populate_task_definitions,
@@ -43,15 +42,17 @@ from conductor_testkit.engine.errors import (
     EngineNotFound,
 )
 from conductor_testkit.engine.expressions import workflow_input_with_template
+from conductor_testkit.engine.gc_pause import gc_paused
 from conductor_testkit.engine.ids import IdGenerator
 from conductor_testkit.engine.javascript import JavaScriptEvaluator, evaluate_expression, to_bool
 from conductor_testkit.engine.mapping import Mapper
 from conductor_testkit.engine.operators import OPERATOR_HANDLERS
+from conductor_testkit.engine.prepared import PreparedDefinition, prepare_definition, workflow_task_templates
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_ref, json_copy
+from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_http_session
 from conductor_testkit.engine.store import Store
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
 from conductor_testkit.engine.validation import DefinitionValidationError, validate_workflow_def
-from conductor_testkit.errors import ConductorError
 
 _REASON_LIMIT = 500
 _SCALARS = (str, int, bool, float, type(None))
@@ -93,52 +94,6 @@ def _as_dict(value: Any) -> Dict[str, Any]:
     if callable(dump):
         return dict(dump(by_alias=True, exclude_none=True))
     raise TypeError(f"expected a dict or a model, got {type(value).__name__}")
-
-
-class RunEnv:
-    """The :class:`SystemTaskEnv` of one workflow run (what system task handlers may use)."""
-
-    def __init__(self, engine: Engine, run: WorkflowRun) -> None:
-        self.engine = engine
-        self.run = run
-
-    def now_ms(self) -> int:
-        return self.engine.clock.now_ms()
-
-    @property
-    def js(self) -> JavaScriptEvaluator:
-        return self.engine.js
-
-    @property
-    def workflow(self) -> Dict[str, Any]:
-        return self.run.wf
-
-    @property
-    def host_name(self) -> str:
-        return self.engine.host_name
-
-    def http_request(
-        self,
-        method: str,
-        url: str,
-        headers: Dict[str, str],
-        body: Any,
-        connect_timeout_s: float,
-        read_timeout_s: float,
-    ) -> Any:
-        return self.engine.http_request(method, url, headers, body, connect_timeout_s, read_timeout_s)
-
-    def record_event(self, sink: str, queue: str, payload: Dict[str, Any]) -> None:
-        self.engine.published_events.append(
-            {"sink": sink, "queue": queue, "payload": payload, "workflowId": self.run.workflow_id}
-        )
-
-    def record_kafka(self, request: Dict[str, Any]) -> None:
-        self.engine.kafka_messages.append({"request": request, "workflowId": self.run.workflow_id})
-
-
-class NetworkDisabledError(ConductorError):
-    """An HTTP task tried to reach the network while the engine's network access is off."""
 
 
 class Engine:
@@ -183,7 +138,7 @@ class Engine:
         self._task_defs: Dict[str, Dict[str, Any]] = {}
         # bumped on every metadata change: cached definition snapshots depend on it
         self._generation = 0
-        self._snapshots: Dict[Any, Dict[str, Any]] = {}
+        self._snapshots: Dict[Tuple[str, Optional[int]], Tuple[int, PreparedDefinition]] = {}
         self.system_handlers: Dict[str, SystemTaskHandler] = self._load_handlers()
         self.system_task_types = frozenset(self.system_handlers)
         self.async_types = frozenset(t for t, h in self.system_handlers.items() if h.is_async)
@@ -261,11 +216,7 @@ class Engine:
         self._generation += 1
 
     def get_workflow_def(self, name: str, version: Optional[int] = None) -> Dict[str, Any]:
-        d = (
-            self.latest_workflow_def(name)
-            if version is None
-            else self._workflow_defs.get(name, {}).get(int(version))
-        )
+        d = self._workflow_def(name, version)
         if d is None:
             shown = "null" if version is None else version
             raise EngineNotFound(f"No such workflow found by name: {name}, version: {shown}")
@@ -313,6 +264,12 @@ class Engine:
         d = self._task_defs.get(name)
         return json_copy(d) if d is not None else None
 
+    def _workflow_def(self, name: str, version: Optional[int]) -> Optional[Dict[str, Any]]:
+        """The registered definition (not copied): ``version`` or the latest."""
+        if version is None:
+            return self.latest_workflow_def(name)
+        return self._workflow_defs.get(name, {}).get(int(version))
+
     def latest_workflow_def(self, name: str) -> Optional[Dict[str, Any]]:
         versions = self._workflow_defs.get(name)
         if not versions:
@@ -322,63 +279,39 @@ class Engine:
     def snapshot_definition(self, name: str, version: Optional[int], inline: Any = None) -> Dict[str, Any]:
         """The definition a new run uses: defaults, TaskDefs attached, sub-workflow versions pinned.
 
-        Snapshots are cached (per definition content and metadata generation) and shared by the
-        runs that use them: treat a run's ``workflowDefinition`` as read-only.
+        Snapshots are cached (see :mod:`conductor_testkit.engine.prepared`) and shared by the runs
+        that use them: treat a run's ``workflowDefinition`` as read-only.
         """
+        return self.prepared_definition(name, version, inline).defn
+
+    def prepared_definition(
+        self, name: str, version: Optional[int], inline: Any = None
+    ) -> PreparedDefinition:
+        """:meth:`snapshot_definition` with its index and copy templates."""
         if inline is not None:
-            inline = _as_dict(inline)
-            try:
-                key: Any = ("inline", json.dumps(inline, sort_keys=True), self._generation)
-            except (TypeError, ValueError):
-                key = None
-        else:
-            key = ("registered", name, version, self._generation)
-        cached = self._snapshots.get(key) if key is not None else None
-        if cached is not None:
-            return cached
-        if inline is not None:
-            defn = normalize_workflow_def(inline)
-            populate_task_definitions(defn, self.lookup_task_def)
-            validate_workflow_def(defn)
-        else:
-            found = (
-                self.latest_workflow_def(name)
-                if version is None
-                else self._workflow_defs.get(name, {}).get(int(version))
+            return prepare_definition(
+                _as_dict(inline),
+                inline=True,
+                task_def=self._task_defs.get,
+                latest_version=self._latest_version,
             )
-            if found is None:
-                shown = "null" if version is None else version
-                raise EngineNotFound(f"No such workflow defined. name={name}, version={shown}")
-            defn = json_copy(found)
-        populate_task_definitions(defn, self.lookup_task_def)
-        for wt in iter_all_tasks(defn["tasks"]):
-            if wt.get("type") != "SUB_WORKFLOW":
-                continue
-            params = wt.get("subWorkflowParam")
-            if not isinstance(params, dict):
-                continue
-            inline_sub = params.get("workflowDefinition")
-            if isinstance(inline_sub, dict):
-                # SubWorkflowParams takes name and version from an inline definition
-                params["name"] = inline_sub.get("name")
-                params["version"] = inline_sub.get("version", 1)
-                continue
-            if inline_sub is not None:
-                continue
-            if params.get("version") is None:
-                latest = self.latest_workflow_def(str(params.get("name")))
-                if latest is None:
-                    # verified on 3.32.1: HTTP 500 with the mapper's text
-                    raise EngineIllegalState(
-                        f"The Task {params.get('name')} defined as a sub-workflow "
-                        "has no workflow definition available "
-                    )
-                params["version"] = latest["version"]
-        if key is not None:
-            if len(self._snapshots) > 256:
-                self._snapshots.clear()
-            self._snapshots[key] = defn
-        return defn
+        memo_key = (name, version)
+        memo = self._snapshots.get(memo_key)
+        if memo is not None and memo[0] == self._generation:
+            return memo[1]
+        found = self._workflow_def(name, version)
+        if found is None:
+            shown = "null" if version is None else version
+            raise EngineNotFound(f"No such workflow defined. name={name}, version={shown}")
+        prepared = prepare_definition(
+            found, inline=False, task_def=self._task_defs.get, latest_version=self._latest_version
+        )
+        self._snapshots[memo_key] = (self._generation, prepared)
+        return prepared
+
+    def _latest_version(self, name: str) -> Optional[int]:
+        versions = self._workflow_defs.get(name)
+        return max(versions) if versions else None
 
     # ------------------------------------------------------------------------------------
     # starting
@@ -397,7 +330,8 @@ class Engine:
             inline = _as_dict(inline)
             name = name or inline.get("name")
         version = req.get("version")
-        defn = self.snapshot_definition(str(name), version, inline)
+        prepared = self.prepared_definition(str(name), version, inline)
+        defn = prepared.defn
         if "input" in req and req["input"] is None and not req.get("externalInputPayloadStoragePath"):
             raise EngineBadRequest("NULL input passed when starting workflow")
         now = self.clock.now_ms()
@@ -430,7 +364,7 @@ class Engine:
                 wf[key] = req[key]
         if parent is not None:
             wf["parentWorkflowId"], wf["parentWorkflowTaskId"] = parent
-        run = WorkflowRun(wf)
+        run = WorkflowRun(wf, prepared)
         self.store.add(run)
         return run
 
@@ -458,14 +392,17 @@ class Engine:
         return self.workflow_snapshot(self.store.run(workflow_id), include_tasks)
 
     def workflow_snapshot(self, run: WorkflowRun, include_tasks: bool = True) -> Dict[str, Any]:
+        """The wire Workflow JSON of a run (a fresh deep copy)."""
+        with gc_paused():
+            return self._workflow_snapshot(run, include_tasks)
+
+    def _workflow_snapshot(self, run: WorkflowRun, include_tasks: bool) -> Dict[str, Any]:
         out = {k: json_copy(v) for k, v in run.wf.items() if k not in ("tasks", "workflowDefinition")}
-        # the definition never changes during a run: copy it through its cached JSON text (fast)
-        text = getattr(run, "_defn_text", None)
-        if text is None or run.__dict__.get("_defn_obj") is not run.defn:
-            text = json.dumps(run.defn)
-            run._defn_text = text  # type: ignore[attr-defined]
-            run._defn_obj = run.defn  # type: ignore[attr-defined]
-        out["workflowDefinition"] = json.loads(text)
+        prepared = run.prepared
+        if prepared is not None and prepared.defn is run.defn:
+            out["workflowDefinition"] = prepared.frozen.copy()
+        else:  # replaced by an operation (restart with the latest definitions)
+            out["workflowDefinition"] = json_copy(run.defn)
         if run.definition_overrides:
             from conductor_testkit.engine.definitions import iter_all_tasks
 
@@ -488,16 +425,13 @@ class Engine:
         }
         wt_obj = task.get("workflowTask")
         if wt_obj is not None:
-            # a task's workflowTask is fixed once the task exists: cache its JSON text
-            cached = task.get("_wtText")
-            if cached is None or cached[0] is not wt_obj:
-                td_obj = wt_obj.get("taskDefinition")
-                td_text = json.dumps(td_obj) if isinstance(td_obj, dict) else None
-                cached = (wt_obj, json.dumps(wt_obj), td_text)
-                task["_wtText"] = cached
-            out["workflowTask"] = json.loads(cached[1])
-            if cached[2] is not None:
-                out["taskDefinition"] = json.loads(cached[2])
+            # a task's workflowTask is fixed once the task exists: copy it from a template
+            templates = task.get("_wtCopy")
+            if templates is None or templates[0] is not wt_obj:
+                templates = task["_wtCopy"] = workflow_task_templates(wt_obj)
+            out["workflowTask"] = templates[1].copy()
+            if templates[2] is not None:
+                out["taskDefinition"] = templates[2].copy()
         else:
             out["workflowTask"] = {
                 "name": task.get("taskDefName"),
@@ -588,6 +522,9 @@ class Engine:
         task.pop("_dueMs", None)
         if worker_id is not None:
             task["workerId"] = worker_id
+        run = self.store.runs.get(task.get("workflowInstanceId") or "")
+        if run is not None:
+            run.refresh_pending(task)  # IN_PROGRESS now: its response timeout runs
 
     def update_task(self, task_result: Any) -> str:
         """Apply a TaskResult (§2.11) and decide; returns the task id."""
@@ -643,7 +580,7 @@ class Engine:
         task["updateTime"] = now
         run.refresh_pending(task)
         try:
-            self.decider.decide(run)
+            self.decider.decide(run, incremental=True)
         except ValueError as exc:
             # IllegalArgumentException out of the decide (e.g. a later WAIT's duration): the
             # update is kept, the call answers 400 and the workflow stays as it is
@@ -662,19 +599,29 @@ class Engine:
         task = self.pending_task_by_ref(run, task_ref_name)
         if task is None:
             return ""
+        result = self.task_result_from(run, task, status, output)
+        if worker_id is not None:
+            result["workerId"] = worker_id
+        self.apply_task_result(run, task, result)
+        return str(task["taskId"])
+
+    @staticmethod
+    def task_result_from(
+        run: WorkflowRun, task: TaskDict, status: str, output: Optional[Mapping[str, Any]]
+    ) -> Dict[str, Any]:
+        """A TaskResult that keeps what the task has (reason, callback, worker) and merges ``output``
+        (a copy) into its outputData: what the server builds for a by-reference update or a mock."""
         merged = dict(task.get("outputData") or {})
-        merged.update(output or {})
-        result = {
+        merged.update(json_copy(dict(output or {})))
+        return {
             "taskId": task["taskId"],
             "workflowInstanceId": run.workflow_id,
             "status": status,
             "outputData": merged,
             "reasonForIncompletion": task.get("reasonForIncompletion"),
             "callbackAfterSeconds": task.get("callbackAfterSeconds", 0),
-            "workerId": worker_id if worker_id is not None else task.get("workerId"),
+            "workerId": task.get("workerId"),
         }
-        self.apply_task_result(run, task, result)
-        return str(task["taskId"])
 
     @staticmethod
     def pending_task_by_ref(run: WorkflowRun, ref: str) -> Optional[TaskDict]:
@@ -702,20 +649,11 @@ class Engine:
 
     # ------------------------------------------------------------------------------------
     # HTTP for the HTTP task
-    def http_request(
-        self,
-        method: str,
-        url: str,
-        headers: Dict[str, str],
-        body: Any,
-        connect_timeout_s: float,
-        read_timeout_s: float,
-    ) -> Any:
+    def http_session(self) -> Any:
+        """The ``requests.Session`` HTTP tasks use (refusing connections when network is off)."""
         if self._session is None:
-            self._session = _make_session(self.network)
-        return self._session.request(
-            method, url, headers=headers, data=body, timeout=(connect_timeout_s, read_timeout_s)
-        )
+            self._session = make_http_session(self.network)
+        return self._session
 
     # ------------------------------------------------------------------------------------
     # time skipping (for external pollers, e.g. the in-process transport)
@@ -803,38 +741,6 @@ class Engine:
         from conductor_testkit.engine import operations
 
         operations.remove_workflow(self, workflow_id)
-
-
-def _make_session(network: bool) -> Any:
-    """A requests.Session; without network access its adapter refuses to open connections.
-
-    The refusal sits in ``get_connection*`` (called only by the real ``send``), so the
-    ``responses`` library, which replaces ``HTTPAdapter.send``, still mocks every call.
-    """
-    import requests
-    from requests.adapters import HTTPAdapter
-
-    session = requests.Session()
-    if network:
-        return session
-
-    class _OfflineAdapter(HTTPAdapter):
-        def _refuse(self, request: Any) -> Any:
-            url = getattr(request, "url", request)
-            raise NetworkDisabledError(
-                f"HTTP task tried to reach {url} but the engine's network access is off; "
-                "mock it with `responses` or create the Engine with network=True"
-            )
-
-        def get_connection_with_tls_context(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-            return self._refuse(request)
-
-        def get_connection(self, url: Any, *args: Any, **kwargs: Any) -> Any:
-            return self._refuse(url)
-
-    session.mount("http://", _OfflineAdapter())
-    session.mount("https://", _OfflineAdapter())
-    return session
 
 
 __all__ = ["DefinitionValidationError", "Engine", "NetworkDisabledError", "RunEnv"]

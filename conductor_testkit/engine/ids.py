@@ -6,6 +6,10 @@ import hashlib
 import random
 import uuid
 
+# uuid.UUID(version=4): RFC 4122 variant bits and version 4 (what UUID.__init__ sets)
+_CLEAR_VERSION_BITS = ~((0xC000 << 48) | (0xF000 << 64))
+_V4_BITS = (0x8000 << 48) | (4 << 76)
+
 
 class IdGenerator:
     """UUID v4-shaped ids from a seeded generator: the same seed gives the same ids."""
@@ -14,8 +18,10 @@ class IdGenerator:
         self._random = random.Random(seed)
 
     def generate(self) -> str:
-        """A new random (v4-shaped) id."""
-        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+        """A new random (v4-shaped) id: ``str(uuid.UUID(int=bits, version=4))``, built directly."""
+        bits = self._random.getrandbits(128) & _CLEAR_VERSION_BITS | _V4_BITS
+        h = f"{bits:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     @staticmethod
     def name_based(name: str) -> str:

@@ -7,13 +7,13 @@ decider does that (``Decider.add_tasks``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from conductor_testkit.engine.definitions import WORKFLOW_TASK_DEFAULTS, normalize_task_def
 from conductor_testkit.engine.errors import TerminateWorkflow
 from conductor_testkit.engine.expressions import resolve_parameters, resolve_task_input
 from conductor_testkit.engine.javastr import java_string
-from conductor_testkit.engine.run import TaskDict, WorkflowRun, json_copy
+from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, json_copy
 from conductor_testkit.engine.system_tasks.base import MappingTerminateError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,7 +68,75 @@ def new_task(
     }
     if wf.get("correlationId") is not None:
         task["correlationId"] = wf["correlationId"]
+    prepared = run.prepared
+    if prepared is not None:
+        templates = prepared.task_templates.get(id(wt))
+        if templates is not None and templates[0] is wt:
+            task["_wtCopy"] = templates  # copies of the shared workflow task for task_snapshot
     return task
+
+
+class _Call:
+    """One ``getTasksToBeScheduled`` call: what every mapper of it shares."""
+
+    __slots__ = ("run", "wt", "task_id", "retry_count", "retried_task_id", "now", "_shared")
+
+    def __init__(
+        self,
+        run: WorkflowRun,
+        wt: Dict[str, Any],
+        task_id: str,
+        retry_count: int,
+        retried_task_id: Optional[str],
+        now: int,
+    ) -> None:
+        self.run = run
+        self.wt = wt
+        self.task_id = task_id
+        self.retry_count = retry_count
+        self.retried_task_id = retried_task_id
+        self.now = now
+        self._shared: Optional[Dict[str, Any]] = None
+
+    def resolve_shared(self) -> Dict[str, Any]:
+        """The workflow task's inputParameters resolved (getTaskInput), once."""
+        if self._shared is None:
+            self._shared = resolve_parameters(self.wt.get("inputParameters") or {}, self.run.context, None)
+        return self._shared
+
+    shared = property(resolve_shared)
+
+    def task(
+        self,
+        task_type: Optional[str] = None,
+        def_name: Optional[str] = None,
+        *,
+        status: str = "SCHEDULED",
+        input_data: Optional[Dict[str, Any]] = None,
+        started: bool = False,
+    ) -> TaskDict:
+        """:func:`new_task` for this call; ``started`` stamps startTime now."""
+        task = new_task(
+            self.run,
+            self.wt,
+            self.task_id,
+            self.now,
+            task_type=task_type,
+            def_name=def_name,
+            retry_count=self.retry_count,
+        )
+        task["status"] = status
+        if input_data is not None:
+            task["inputData"] = input_data
+        if started:
+            task["startTime"] = self.now
+        return task
+
+    def resolved_input(self, task_def: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+        """The task's inputData: inputParameters resolved for this task id, with the input template."""
+        return resolve_task_input(
+            self.wt.get("inputParameters") or {}, self.run.context, self.task_id, task_def
+        )
 
 
 class Mapper:
@@ -86,102 +154,63 @@ class Mapper:
         retried_task_id: Optional[str] = None,
     ) -> List[TaskDict]:
         """Map ``wt``; drop tasks whose reference already has an IN_PROGRESS or terminal task."""
-        shared_input = resolve_parameters(wt.get("inputParameters") or {}, run.context, None)
-        task_id = self.engine.ids.generate()
-        mapped = self._map(run, wt, shared_input, task_id, retry_count, retried_task_id)
-        return [t for t in mapped if not run.ref_started(t["referenceTaskName"])]
-
-    def _map(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared_input: Dict[str, Any],
-        task_id: str,
-        retry_count: int,
-        retried_task_id: Optional[str],
-    ) -> List[TaskDict]:
+        call = _Call(
+            run, wt, self.engine.ids.generate(), retry_count, retried_task_id, self.engine.clock.now_ms()
+        )
         ttype = wt.get("type") or "SIMPLE"
-        method = getattr(self, "_map_" + ttype.lower(), None)
-        if ttype in self.engine.system_handlers and method is None:
-            return [self._map_handler(run, wt, task_id, retry_count, ttype)]
-        if method is None:
-            return [
-                self._map_worker(run, wt, task_id, retry_count, retried_task_id, ttype, kind="user_defined")
-            ]
-        result: List[TaskDict] = method(run, wt, shared_input, task_id, retry_count, retried_task_id)
-        return result
+        mapper = _MAPPERS.get(ttype.lower())
+        if mapper is None:
+            # worker and handler tasks resolve the same parameters for their own input (same errors)
+            if ttype in self.engine.system_handlers:
+                mapped = [self._map_handler(call, ttype)]
+            else:
+                mapped = [self._map_worker(call, ttype, kind="user_defined")]
+        else:
+            if mapper is not Mapper._map_simple:
+                call.resolve_shared()  # the server's getTaskInput comes first: its errors do too
+            mapped = mapper(self, call)
+        return [t for t in mapped if not run.ref_started(t["referenceTaskName"])]
 
     # -- worker tasks ----------------------------------------------------------------------
     def _map_worker(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        task_id: str,
-        retry_count: int,
-        retried_task_id: Optional[str],
-        task_type: str,
-        name: Optional[str] = None,
-        kind: str = "simple",
+        self, call: _Call, task_type: str, *, name: Optional[str] = None, kind: str = "simple"
     ) -> TaskDict:
         """SimpleTaskMapper / DynamicTaskMapper / UserDefinedTaskMapper (``kind``): they set
         slightly different fields (verified on 3.32.1 JSON)."""
-        now = self.engine.clock.now_ms()
+        wt = call.wt
         task_def = wt.get("taskDefinition")
         td = task_def if isinstance(task_def, dict) else normalize_task_def({"name": wt.get("name")})
-        task = new_task(
-            run,
-            wt,
-            task_id,
-            now,
-            task_type=task_type,
-            def_name=name if name is not None else wt.get("name"),
-            retry_count=retry_count,
-        )
-        task["inputData"] = resolve_task_input(wt.get("inputParameters") or {}, run.context, task_id, td)
+        task = call.task(task_type, name if name is not None else wt.get("name"))
+        task["inputData"] = call.resolved_input(td)
         delay = int(wt.get("startDelay") or 0)
         task["callbackAfterSeconds"] = delay
         if kind != "user_defined":
             task["startDelayInSeconds"] = delay
             task["responseTimeoutSeconds"] = td.get("responseTimeoutSeconds", 0)
-            if retried_task_id:
-                task["retriedTaskId"] = retried_task_id
+            if call.retried_task_id:
+                task["retriedTaskId"] = call.retried_task_id
         if kind != "dynamic":
             task["rateLimitPerFrequency"] = td.get("rateLimitPerFrequency", 0)
             task["rateLimitFrequencyInSeconds"] = td.get("rateLimitFrequencyInSeconds", 0)
         return task
 
-    def _map_simple(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
-        return [self._map_worker(run, wt, task_id, rc, rid, wt.get("name") or "")]
+    def _map_simple(self, call: _Call) -> List[TaskDict]:
+        return [self._map_worker(call, call.wt.get("name") or "")]
 
-    def _map_dynamic(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
+    def _map_dynamic(self, call: _Call) -> List[TaskDict]:
+        wt = call.wt
         param = wt.get("dynamicTaskNameParam")
-        name = shared.get(param) if param is not None else None
+        name = call.shared.get(param) if param is not None else None
         if name is None:
             raise TerminateWorkflow(
                 "Cannot map a dynamic task based on the parameter and input. "
-                f"Parameter= {param}, input= {java_string(shared)}"
+                f"Parameter= {param}, input= {java_string(call.shared)}"
             )
         name = java_string(name)
         resolved_wt = dict(wt)
         resolved_wt["name"] = name
         # the server renames the definition's own workflow task (seen in workflowDefinition)
-        run.definition_overrides[wt["taskReferenceName"]] = {"name": name}
+        call.run.definition_overrides.setdefault(wt["taskReferenceName"], {})["name"] = name
         if not isinstance(resolved_wt.get("taskDefinition"), dict):
             td = self.engine.lookup_task_def(name)
             if td is None:
@@ -189,24 +218,20 @@ class Mapper:
                     f"Invalid task specified.  Cannot find task by name {name} in the task definitions"
                 )
             resolved_wt["taskDefinition"] = td
-        return [self._map_worker(run, resolved_wt, task_id, rc, rid, name, name=name, kind="dynamic")]
+        call.wt = resolved_wt
+        return [self._map_worker(call, name, name=name, kind="dynamic")]
 
     # -- handler-backed system tasks (helper F) ------------------------------------------
-    def _map_handler(
-        self, run: WorkflowRun, wt: Dict[str, Any], task_id: str, rc: int, ttype: str
-    ) -> TaskDict:
+    def _map_handler(self, call: _Call, ttype: str) -> TaskDict:
         handler = self.engine.system_handlers[ttype]
-        now = self.engine.clock.now_ms()
-        task = new_task(run, wt, task_id, now, retry_count=rc)
         extra = getattr(handler, "extra_input_parameters", None)
         if extra is not None:
-            # the server writes these into the workflow task's inputParameters before resolving
-            wt.setdefault("inputParameters", {}).update(extra(wt))
-            run.__dict__.pop("_defn_text", None)  # the definition snapshot text is stale now
-        td = wt.get("taskDefinition") if handler.uses_input_template else None
-        task["inputData"] = resolve_task_input(wt.get("inputParameters") or {}, run.context, task_id, td)
+            call.wt = _with_extra_parameters(call.run, call.wt, extra(call.wt))
+        task = call.task()
+        td = call.wt.get("taskDefinition") if handler.uses_input_template else None
+        task["inputData"] = call.resolved_input(td)
         try:
-            handler.prepare(task, wt, self.engine.env_for(run))
+            handler.prepare(task, call.wt, self.engine.env_for(call.run))
         except MappingTerminateError as exc:
             if exc.kind == "terminate":
                 raise TerminateWorkflow(exc.message) from exc
@@ -214,24 +239,14 @@ class Mapper:
         return task
 
     # -- control flow ----------------------------------------------------------------------
-    def _map_switch(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
+    def _map_switch(self, call: _Call) -> List[TaskDict]:
+        wt = call.wt
         evaluator_type = wt.get("evaluatorType")
         if evaluator_type not in ("value-param", "javascript", "graaljs"):
             raise TerminateWorkflow(f"No evaluator registered for type: {evaluator_type}")
-        now = self.engine.clock.now_ms()
-        task = new_task(run, wt, task_id, now, task_type="SWITCH", def_name="SWITCH", retry_count=rc)
-        task["inputData"].update(shared)
-        task["startTime"] = now
+        task = call.task("SWITCH", "SWITCH", input_data=dict(call.shared), started=True)
         try:
-            result = self.engine.evaluate(evaluator_type, wt.get("expression"), shared)
+            result = self.engine.evaluate(evaluator_type, wt.get("expression"), call.shared)
             case = java_string(result)
         except Exception as exc:  # the server creates the SWITCH already FAILED
             task["status"] = "FAILED"
@@ -240,193 +255,112 @@ class Mapper:
         task["inputData"]["case"] = case
         task["outputData"] = {"evaluationResult": [case], "selectedCase": case}
         task["status"] = "IN_PROGRESS"
-        cases = wt.get("decisionCases") or {}
-        selected = cases.get(case)
-        if selected is None:
+        selected = (wt.get("decisionCases") or {}).get(case)
+        if selected is None:  # an empty case list is taken as it is (3.31 and later)
             selected = wt.get("defaultCase") or []
-        tasks = [task]
-        if selected:
-            tasks.extend(self.tasks_to_schedule_unfiltered(run, selected[0], rc, rid))
-            task["inputData"]["hasChildren"] = "true"
-        return tasks
+        return self._with_case_tasks(call, task, selected)
 
-    def _map_decision(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
+    def _map_decision(self, call: _Call) -> List[TaskDict]:
+        wt = call.wt
         expression = wt.get("caseExpression")
         if expression is not None and str(expression).strip():
             try:
-                result = self.engine.evaluate("javascript", expression, shared)
+                result = self.engine.evaluate("javascript", expression, call.shared)
             except Exception as exc:
                 raise TerminateWorkflow(f"Error while evaluating script: {expression}") from exc
             case = "null" if result is None else java_string(result)
         else:
-            case = java_string(shared.get(wt.get("caseValueParam") or ""))
-        now = self.engine.clock.now_ms()
-        task = new_task(run, wt, task_id, now, task_type="DECISION", def_name="DECISION", retry_count=rc)
-        task["inputData"] = {"case": case}
+            case = java_string(call.shared.get(wt.get("caseValueParam") or ""))
+        task = call.task(
+            "DECISION", "DECISION", status="IN_PROGRESS", input_data={"case": case}, started=True
+        )
         task["outputData"] = {"caseOutput": [case]}
-        task["status"] = "IN_PROGRESS"
-        task["startTime"] = now
         selected = (wt.get("decisionCases") or {}).get(case)
         if not selected:
             selected = wt.get("defaultCase") or []
+        return self._with_case_tasks(call, task, selected)
+
+    def _with_case_tasks(self, call: _Call, task: TaskDict, selected: List[Dict[str, Any]]) -> List[TaskDict]:
+        """The SWITCH/DECISION task and the first task of the chosen case (a nested mapping)."""
         tasks = [task]
         if selected:
-            tasks.extend(self.tasks_to_schedule_unfiltered(run, selected[0], rc, rid))
+            tasks.extend(
+                self.tasks_to_schedule(call.run, selected[0], call.retry_count, call.retried_task_id)
+            )
             task["inputData"]["hasChildren"] = "true"
         return tasks
 
-    def tasks_to_schedule_unfiltered(
-        self, run: WorkflowRun, wt: Dict[str, Any], rc: int, rid: Optional[str]
-    ) -> List[TaskDict]:
-        """Nested mapping as the server's recursive ``getTasksToBeScheduled`` call."""
-        return self.tasks_to_schedule(run, wt, rc, rid)
-
-    def _map_fork_join(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
-        now = self.engine.clock.now_ms()
-        fork = new_task(run, wt, task_id, now, task_type="FORK", def_name="FORK", retry_count=rc)
-        fork["inputData"] = dict(shared)
-        fork["startTime"] = now
-        fork["endTime"] = now
-        fork["status"] = "COMPLETED"
+    def _map_fork_join(self, call: _Call) -> List[TaskDict]:
+        fork = call.task("FORK", "FORK", status="COMPLETED", input_data=dict(call.shared), started=True)
+        fork["endTime"] = call.now
         tasks = [fork]
-        for branch in wt.get("forkTasks") or []:
-            if not branch:
-                continue
-            tasks.extend(self.tasks_to_schedule(run, branch[0], rc))
-        join_wt = run.index.next_task(wt["taskReferenceName"])
+        for branch in call.wt.get("forkTasks") or []:
+            if branch:
+                tasks.extend(self.tasks_to_schedule(call.run, branch[0], call.retry_count))
+        join_wt = call.run.index.next_task(call.wt["taskReferenceName"])
         if join_wt is None or join_wt.get("type") != "JOIN":
             raise TerminateWorkflow(
                 "Fork task definition is not followed by a join task.  Check the blueprint"
             )
-        tasks.extend(self.tasks_to_schedule(run, join_wt, rc))
+        tasks.extend(self.tasks_to_schedule(call.run, join_wt, call.retry_count))
         return tasks
 
-    def _map_join(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
-        now = self.engine.clock.now_ms()
-        task = new_task(run, wt, task_id, now, task_type="JOIN", def_name="JOIN", retry_count=rc)
-        task["inputData"] = {"joinOn": list(wt.get("joinOn") or [])}
-        task["status"] = "IN_PROGRESS"
-        task["startTime"] = now
-        return [task]
+    def _map_join(self, call: _Call) -> List[TaskDict]:
+        join_on = list(call.wt.get("joinOn") or [])
+        return [call.task("JOIN", "JOIN", status="IN_PROGRESS", input_data={"joinOn": join_on}, started=True)]
 
-    def _map_exclusive_join(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
-        now = self.engine.clock.now_ms()
-        task = new_task(
-            run, wt, task_id, now, task_type="EXCLUSIVE_JOIN", def_name="EXCLUSIVE_JOIN", retry_count=rc
-        )
-        task["inputData"] = {
-            "joinOn": list(wt.get("joinOn") or []),
-            "defaultExclusiveJoinTask": list(wt.get("defaultExclusiveJoinTask") or []),
+    def _map_exclusive_join(self, call: _Call) -> List[TaskDict]:
+        input_data = {
+            "joinOn": list(call.wt.get("joinOn") or []),
+            "defaultExclusiveJoinTask": list(call.wt.get("defaultExclusiveJoinTask") or []),
         }
-        task["status"] = "IN_PROGRESS"
-        task["startTime"] = now
-        return [task]
+        return [
+            call.task(
+                "EXCLUSIVE_JOIN", "EXCLUSIVE_JOIN", status="IN_PROGRESS", input_data=input_data, started=True
+            )
+        ]
 
-    def _map_fork_join_dynamic(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
+    def _map_fork_join_dynamic(self, call: _Call) -> List[TaskDict]:
         from conductor_testkit.engine.dynamic_fork import dynamic_fork_tasks
 
-        return dynamic_fork_tasks(self, run, wt, shared, task_id, rc)
+        return dynamic_fork_tasks(self, call.run, call.wt, call.shared, call.task_id, call.retry_count)
 
-    def _map_do_while(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
-        existing = run.latest(wt["taskReferenceName"])
-        if existing is not None and existing["status"] in (
-            "COMPLETED",
-            "COMPLETED_WITH_ERRORS",
-            "SKIPPED",
-            "FAILED",
-            "FAILED_WITH_TERMINAL_ERROR",
-            "TIMED_OUT",
-            "CANCELED",
-        ):
+    def _map_do_while(self, call: _Call) -> List[TaskDict]:
+        wt = call.wt
+        existing = call.run.latest(wt["taskReferenceName"])
+        if existing is not None and existing["status"] in TERMINAL:
             return []
-        now = self.engine.clock.now_ms()
-        task = new_task(run, wt, task_id, now, task_type="DO_WHILE", retry_count=rc)
         loop_def = wt.get("taskDefinition") or {}
+        task = call.task("DO_WHILE", status="IN_PROGRESS", started=True)
         task["rateLimitPerFrequency"] = loop_def.get("rateLimitPerFrequency", 0)
         task["rateLimitFrequencyInSeconds"] = loop_def.get("rateLimitFrequencyInSeconds", 0)
-        task["inputData"] = resolve_task_input(
-            wt.get("inputParameters") or {}, run.context, task_id, wt.get("taskDefinition")
-        )
-        task["status"] = "IN_PROGRESS"
-        task["startTime"] = now
+        task["inputData"] = call.resolved_input(wt.get("taskDefinition"))
         return [task]
 
-    def _map_sub_workflow(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
+    def _map_sub_workflow(self, call: _Call) -> List[TaskDict]:
+        wt = call.wt
         params = wt.get("subWorkflowParam")
         if not isinstance(params, dict):
             raise TerminateWorkflow(
                 f"Task {wt.get('name')} is defined as sub-workflow and is missing subWorkflowParams. "
                 "Please check the workflow definition"
             )
-        ctx = run.context
+        ctx = call.run.context
+
+        def resolve(value: Any) -> Any:
+            return resolve_parameters({"v": value}, ctx, None).get("v")
+
         inline = params.get("workflowDefinition")
         resolved_def: Any = None
         if isinstance(inline, str):
-            resolved_def = resolve_parameters({"d": inline}, ctx, None).get("d")
+            resolved_def = resolve(inline)
         elif isinstance(inline, dict):
             resolved_def = inline
-        name = resolve_parameters({"n": params.get("name")}, ctx, None).get("n")
-        version = resolve_parameters({"v": params.get("version")}, ctx, None).get("v")
-        task_to_domain = resolve_parameters({"t": params.get("taskToDomain")}, ctx, None).get("t")
-        priority = resolve_parameters({"p": params.get("priority")}, ctx, None).get("p")
-        idem_key = resolve_parameters({"k": params.get("idempotencyKey")}, ctx, None).get("k")
-        idem_strategy = params.get("idempotencyStrategy")
+        name = resolve(params.get("name"))
+        version = resolve(params.get("version"))
+        task_to_domain = resolve(params.get("taskToDomain"))
+        priority = resolve(params.get("priority"))
+        idem_key = resolve(params.get("idempotencyKey"))
         if resolved_def is None:
             if version is not None:
                 try:
@@ -443,67 +377,64 @@ class Mapper:
                 version = latest["version"]
         else:
             version = None
-        now = self.engine.clock.now_ms()
-        task = new_task(run, wt, task_id, now, task_type="SUB_WORKFLOW", retry_count=rc)
-        task["inputData"] = {
+        input_data = {
             "subWorkflowName": name,
             "subWorkflowVersion": version,
             "priority": priority,
             "subWorkflowTaskToDomain": task_to_domain,
             "subWorkflowDefinition": resolved_def,
             "idempotencyKey": idem_key,
-            "idempotencyStrategy": idem_strategy,
-            "workflowInput": dict(shared),
+            "idempotencyStrategy": params.get("idempotencyStrategy"),
+            "workflowInput": dict(call.shared),
         }
-        delay = int(wt.get("startDelay") or 0)
-        task["callbackAfterSeconds"] = delay
-        task["status"] = "SCHEDULED"
+        task = call.task("SUB_WORKFLOW", input_data=input_data)
+        task["callbackAfterSeconds"] = int(wt.get("startDelay") or 0)
         return [task]
 
-    def _map_start_workflow(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
-        now = self.engine.clock.now_ms()
-        task = new_task(run, wt, task_id, now, task_type="START_WORKFLOW", retry_count=rc)
-        task["inputData"] = dict(shared)
-        task["status"] = "SCHEDULED"
-        return [task]
+    def _map_start_workflow(self, call: _Call) -> List[TaskDict]:
+        return [call.task("START_WORKFLOW", input_data=dict(call.shared))]
 
-    def _map_set_variable(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
-        now = self.engine.clock.now_ms()
-        task = new_task(run, wt, task_id, now, task_type="SET_VARIABLE", retry_count=rc)
-        task["inputData"] = dict(shared)
-        task["status"] = "IN_PROGRESS"
-        return [task]
+    def _map_set_variable(self, call: _Call) -> List[TaskDict]:
+        return [call.task("SET_VARIABLE", status="IN_PROGRESS", input_data=dict(call.shared))]
 
-    def _map_terminate(
-        self,
-        run: WorkflowRun,
-        wt: Dict[str, Any],
-        shared: Dict[str, Any],
-        task_id: str,
-        rc: int,
-        rid: Optional[str],
-    ) -> List[TaskDict]:
-        now = self.engine.clock.now_ms()
-        task = new_task(run, wt, task_id, now, task_type="TERMINATE", retry_count=rc)
-        task["inputData"] = resolve_parameters(wt.get("inputParameters") or {}, run.context, task_id)
-        task["status"] = "IN_PROGRESS"
-        return [task]
+    def _map_terminate(self, call: _Call) -> List[TaskDict]:
+        inputs = resolve_parameters(call.wt.get("inputParameters") or {}, call.run.context, call.task_id)
+        return [call.task("TERMINATE", status="IN_PROGRESS", input_data=inputs)]
+
+
+# workflow task type (lower case) -> its mapper; other system types use their handler's prepare
+_MAPPERS: Dict[str, Callable[[Mapper, _Call], List[TaskDict]]] = {
+    "simple": Mapper._map_simple,
+    "dynamic": Mapper._map_dynamic,
+    "switch": Mapper._map_switch,
+    "decision": Mapper._map_decision,
+    "fork_join": Mapper._map_fork_join,
+    "join": Mapper._map_join,
+    "exclusive_join": Mapper._map_exclusive_join,
+    "fork_join_dynamic": Mapper._map_fork_join_dynamic,
+    "do_while": Mapper._map_do_while,
+    "sub_workflow": Mapper._map_sub_workflow,
+    "start_workflow": Mapper._map_start_workflow,
+    "set_variable": Mapper._map_set_variable,
+    "terminate": Mapper._map_terminate,
+}
+
+
+def _with_extra_parameters(run: WorkflowRun, wt: Dict[str, Any], extra: Dict[str, Any]) -> Dict[str, Any]:
+    """The workflow task with the parameters the server's mapper writes into its inputParameters.
+
+    The server mutates its per-run definition; ours is shared, so the run gets a changed copy
+    for its task and an override for its ``workflowDefinition``.
+    """
+    params = wt.get("inputParameters") or {}
+    if all(key in params and params[key] == value for key, value in extra.items()):
+        return wt
+    merged = dict(params)
+    merged.update(extra)
+    run.definition_overrides.setdefault(wt["taskReferenceName"], {})["inputParameters"] = merged
+    changed = dict(wt)
+    changed["inputParameters"] = merged
+    return changed
 
 
 def synthetic_workflow_task(d: Dict[str, Any]) -> Dict[str, Any]:

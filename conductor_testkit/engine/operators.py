@@ -81,20 +81,24 @@ class JoinHandler(SystemTaskHandler):
         join_on: List[str] = list(task["inputData"].get("joinOn") or [])
         if task.get("iteration", 0) > 0:
             join_on = [f"{r}__{task['iteration']}" for r in join_on]
-        joined = [run.latest(r) for r in join_on]
+        # runs on every decide while the fork is open: plain lookups, no calls per branch
+        by_ref = run.by_ref
+        joined = [lst[-1] if lst else None for lst in map(by_ref.get, join_on)]
         all_terminal = all(t is not None and t["status"] in TERMINAL for t in joined)
         optional_failures = ""
+        output = task["outputData"]
         for ref, forked in zip(join_on, joined):
             if forked is None:
                 continue
-            if forked.get("outputData"):
-                task["outputData"][ref] = forked["outputData"]
+            forked_output = forked.get("outputData")
+            if forked_output:
+                output[ref] = forked_output
+            status = forked["status"]
+            if status not in UNSUCCESSFUL and status != "COMPLETED_WITH_ERRORS":
+                continue  # nothing below applies to a successful or open branch
             fwt = _wt(forked)
-            if (
-                not _successful(forked["status"])
-                and not fwt.get("optional")
-                and (not fwt.get("permissive") or all_terminal)
-            ):
+            optional = fwt.get("optional")
+            if status in UNSUCCESSFUL and not optional and (not fwt.get("permissive") or all_terminal):
                 # 3.32.1 joins null reasons as "null" (no null filter yet)
                 reasons = [
                     _jstr(t.get("reasonForIncompletion"))
@@ -112,7 +116,7 @@ class JoinHandler(SystemTaskHandler):
                 )
                 task["status"] = "FAILED" if non_canceled else "CANCELED"
                 return True
-            if fwt.get("optional") and forked["status"] == "COMPLETED_WITH_ERRORS":
+            if optional and status == "COMPLETED_WITH_ERRORS":
                 optional_failures += f"{forked.get('taskDefName')}/{forked['taskId']} "
         if all_terminal:
             if optional_failures:

@@ -8,12 +8,28 @@ copies handed out.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional
 
 from conductor_testkit.engine.definitions import DefinitionIndex
 from conductor_testkit.engine.expressions import ExpressionContext
+from conductor_testkit.engine.jsoncopy import json_copy
+from conductor_testkit.engine.pending import PendingTasks
+
+if TYPE_CHECKING:  # pragma: no cover
+    from conductor_testkit.engine.prepared import PreparedDefinition
 
 TaskDict = Dict[str, Any]
+
+__all__ = [
+    "RETRIABLE_NOT",
+    "TERMINAL",
+    "UNSUCCESSFUL",
+    "WORKFLOW_TERMINAL",
+    "TaskDict",
+    "WorkflowRun",
+    "base_ref",
+    "json_copy",
+]
 
 TERMINAL = frozenset(
     {
@@ -37,15 +53,6 @@ def base_ref(ref: str) -> str:
     return ref if i < 0 else ref[:i]
 
 
-def json_copy(value: Any) -> Any:
-    """A deep copy of JSON-like data (dicts, lists, scalars); much faster than copy.deepcopy."""
-    if isinstance(value, dict):
-        return {k: json_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [json_copy(v) for v in value]
-    return value
-
-
 class WorkflowRun:
     """The state of one workflow execution and its lookup indexes.
 
@@ -53,16 +60,22 @@ class WorkflowRun:
         wf: the live wire Workflow dict (``tasks`` sorted by ``seq``).
         defn: the definition snapshot (``wf["workflowDefinition"]``).
         index: the :class:`DefinitionIndex` of ``defn``.
-        pending: task id -> task for tasks that are not retried, not SKIPPED and not executed,
-            in seq order (the decider's pending list).
+        pending: the :class:`PendingTasks` (not retried, not SKIPPED, not executed; the
+            decider's pending list).
         context: the incremental expression document (helper D's ExpressionContext).
+        prepared: the shared :class:`PreparedDefinition` the run started from (copy templates
+            and the index of ``defn`` while ``defn`` is its definition), or None.
     """
 
-    def __init__(self, wf: Dict[str, Any]) -> None:
+    def __init__(self, wf: Dict[str, Any], prepared: Optional[PreparedDefinition] = None) -> None:
         self.wf = wf
         self.defn: Dict[str, Any] = wf["workflowDefinition"]
-        self.index = DefinitionIndex(self.defn)
-        self.context = ExpressionContext(wf)
+        self.prepared = prepared
+        if prepared is not None and prepared.defn is self.defn:
+            self.index = prepared.index
+        else:
+            self.index = DefinitionIndex(self.defn)
+        self.context: ExpressionContext
         self.deciding = False
         self.pass_marked: List[TaskDict] = []
         # task id -> change a handler made in memory that the server saves only if the task is
@@ -78,7 +91,7 @@ class WorkflowRun:
         self.by_ref: Dict[str, List[TaskDict]] = {}
         self.latest_by_base: Dict[str, TaskDict] = {}
         self.by_iteration: Dict[int, List[TaskDict]] = {}
-        self.pending: Dict[str, TaskDict] = {}
+        self.pending = PendingTasks()
         self.terminate_tasks: List[TaskDict] = []
         self.max_seq = 0
         self.failed_task_id: Optional[str] = None
@@ -108,7 +121,7 @@ class WorkflowRun:
         self.by_ref = {}
         self.latest_by_base = {}
         self.by_iteration = {}
-        self.pending = {}
+        self.pending = PendingTasks()
         self.terminate_tasks = []
         self.max_seq = 0
         self.context = ExpressionContext(self.wf)
@@ -140,11 +153,8 @@ class WorkflowRun:
         self.reindex()
 
     def refresh_pending(self, t: TaskDict) -> None:
-        """Re-evaluate whether ``t`` belongs to the pending set."""
-        if not t.get("retried") and t.get("status") != "SKIPPED" and not t.get("executed"):
-            self.pending[t["taskId"]] = t
-        else:
-            self.pending.pop(t["taskId"], None)
+        """Re-evaluate whether ``t`` belongs to the pending set (call after changing ``t``)."""
+        self.pending.refresh(t)
 
     def touch(self, t: TaskDict) -> None:
         """Tell the expression context about ``t`` (it keeps a reference to the dict)."""
@@ -169,4 +179,4 @@ class WorkflowRun:
 
     def pending_list(self) -> List[TaskDict]:
         """The pending tasks in seq order."""
-        return sorted(self.pending.values(), key=lambda t: t.get("seq", 0))
+        return self.pending.in_order()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from conductor_testkit.engine.decider import async_due_ms
 from conductor_testkit.engine.errors import EngineIllegalState
+from conductor_testkit.engine.gc_pause import gc_paused
 from conductor_testkit.engine.run import TERMINAL, WorkflowRun, json_copy
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -65,8 +66,9 @@ def test_workflow(engine: Engine, request: Dict[str, Any]) -> Dict[str, Any]:
     # the server's background worker finishes JOIN / SUB_WORKFLOW between the loop's iterations
     engine.async_types = frozenset()
     try:
-        workflow_id = engine.start_workflow(req)
-        return _loop(engine, engine.store.run(workflow_id), state)
+        with gc_paused():  # only engine code and mocks run here
+            workflow_id = engine.start_workflow(req)
+            return _loop(engine, engine.store.run(workflow_id), state)
     finally:
         engine.async_types = saved
 
@@ -168,18 +170,8 @@ def _apply_mock(engine: Engine, run: WorkflowRun, task: Dict[str, Any], mock: Di
             if not task.get("updateTime"):
                 task["updateTime"] = now
         run.refresh_pending(task)
-        engine.decider.decide(run)
+        engine.decider.decide(run, incremental=True)
         return
-    merged = dict(task.get("outputData") or {})
-    merged.update(json_copy(output))
-    result = {
-        "taskId": task["taskId"],
-        "workflowInstanceId": run.workflow_id,
-        "status": status,
-        "outputData": merged,
-        "reasonForIncompletion": task.get("reasonForIncompletion"),
-        "callbackAfterSeconds": task.get("callbackAfterSeconds", 0),
-        "workerId": task.get("workerId"),
-        "subWorkflowId": task.get("subWorkflowId"),
-    }
+    result = engine.task_result_from(run, task, status, output)
+    result["subWorkflowId"] = task.get("subWorkflowId")  # the server's result is built from the task
     engine.apply_task_result(run, task, result)

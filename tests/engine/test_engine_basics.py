@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _engine_helpers import refs, simple, wf
+from _engine_helpers import refs, simple, system_task, wf
 
 from conductor_testkit.engine import Engine, EngineNotFound, VirtualClock
 
@@ -140,12 +140,7 @@ def test_unknown_sub_workflow_fails_start_like_the_server() -> None:
     # verified on 3.32.1: HTTP 500 with this text (trailing space included)
     from conductor_testkit.engine import EngineIllegalState
 
-    sub = {
-        "name": "sub",
-        "taskReferenceName": "sub",
-        "type": "SUB_WORKFLOW",
-        "subWorkflowParam": {"name": "ghost"},
-    }
+    sub = system_task("sub", "SUB_WORKFLOW", subWorkflowParam={"name": "ghost"})
     with pytest.raises(
         EngineIllegalState, match="The Task ghost defined as a sub-workflow has no workflow definition"
     ):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from _engine_helpers import refs, simple, wf
+from _engine_helpers import inline_sub_workflow, refs, simple, system_task, wf
 
 from conductor_testkit.engine import Engine
 
@@ -46,15 +46,14 @@ def test_switch_empty_matching_case_does_not_fall_back_to_default() -> None:
 
 
 def test_decision_empty_case_falls_back_to_default() -> None:
-    decision = {
-        "name": "d",
-        "taskReferenceName": "d",
-        "type": "DECISION",
-        "caseValueParam": "c",
-        "inputParameters": {"c": "${workflow.input.x}"},
-        "decisionCases": {"1": []},
-        "defaultCase": [simple("dflt")],
-    }
+    decision = system_task(
+        "d",
+        "DECISION",
+        caseValueParam="c",
+        inputParameters={"c": "${workflow.input.x}"},
+        decisionCases={"1": []},
+        defaultCase=[simple("dflt")],
+    )
     out = run([decision], {"dflt": ok()})
     assert refs(out) == [("d", "COMPLETED"), ("dflt", "COMPLETED")]
     assert out["tasks"][0]["inputData"] == {"case": "1", "hasChildren": "true"}
@@ -88,12 +87,11 @@ def test_join_leaves_out_joined_tasks_with_empty_output() -> None:
 
 
 def test_dynamic_fork_task_inputs_names_forks_and_adds_index() -> None:
-    dyn = {
-        "name": "dyn",
-        "taskReferenceName": "dyn",
-        "type": "FORK_JOIN_DYNAMIC",
-        "inputParameters": {"forkTaskName": "work", "forkTaskInputs": [{"n": 1}, {"n": 2}]},
-    }
+    dyn = system_task(
+        "dyn",
+        "FORK_JOIN_DYNAMIC",
+        inputParameters={"forkTaskName": "work", "forkTaskInputs": [{"n": 1}, {"n": 2}]},
+    )
     join = {"name": "join", "taskReferenceName": "join", "type": "JOIN"}
     out = run([dyn, join], {"_work_0": ok(r=1), "_work_1": ok(r=2)})
     assert [t["referenceTaskName"] for t in out["tasks"]] == ["dyn", "_work_0", "_work_1", "join"]
@@ -103,13 +101,7 @@ def test_dynamic_fork_task_inputs_names_forks_and_adds_index() -> None:
 
 
 def test_do_while_suffixes_references_and_keeps_output_per_iteration() -> None:
-    loop = {
-        "name": "loop",
-        "taskReferenceName": "loop",
-        "type": "DO_WHILE",
-        "loopCondition": "$.loop['iteration'] < 2",
-        "loopOver": [simple("body")],
-    }
+    loop = system_task("loop", "DO_WHILE", loopCondition="$.loop['iteration'] < 2", loopOver=[simple("body")])
     out = run([loop], {"body__1": ok(i=1), "body__2": ok(i=2)})
     assert [t["referenceTaskName"] for t in out["tasks"]] == ["loop", "body__1", "body__2"]
     assert out["tasks"][0]["outputData"] == {"iteration": 2, "1": {"body": {"i": 1}}, "2": {"body": {"i": 2}}}
@@ -138,12 +130,11 @@ def test_do_while_items_mode_exposes_loop_item() -> None:
 
 
 def test_terminate_completed_sets_reason_and_output() -> None:
-    term = {
-        "name": "term",
-        "taskReferenceName": "term",
-        "type": "TERMINATE",
-        "inputParameters": {"terminationStatus": "COMPLETED", "workflowOutput": {"done": True}},
-    }
+    term = system_task(
+        "term",
+        "TERMINATE",
+        inputParameters={"terminationStatus": "COMPLETED", "workflowOutput": {"done": True}},
+    )
     out = run([term, simple("never")], {})
     assert out["status"] == "COMPLETED"
     assert out["output"] == {"done": True}
@@ -154,24 +145,14 @@ def test_terminate_completed_sets_reason_and_output() -> None:
 
 
 def test_set_variable_writes_workflow_variables() -> None:
-    setv = {
-        "name": "s",
-        "taskReferenceName": "s",
-        "type": "SET_VARIABLE",
-        "inputParameters": {"v": "${workflow.input.x}"},
-    }
+    setv = system_task("s", "SET_VARIABLE", inputParameters={"v": "${workflow.input.x}"})
     out = run([setv], {})
     assert out["variables"] == {"v": 1}
 
 
 def test_inline_sub_workflow_completes_parent_with_child_output() -> None:
     child = wf("child", [simple("c")])
-    sub = {
-        "name": "sub",
-        "taskReferenceName": "sub",
-        "type": "SUB_WORKFLOW",
-        "subWorkflowParam": {"name": "child", "workflowDefinition": child},
-    }
+    sub = inline_sub_workflow("sub", child)
     out = Engine().test_workflow(
         {
             "workflowDef": wf("parent", [sub]),
@@ -193,13 +174,7 @@ def test_unknown_task_type_becomes_worker_task() -> None:
 
 
 def test_dynamic_task_takes_type_and_def_name_from_the_resolved_name() -> None:
-    dyn = {
-        "name": "dyn",
-        "taskReferenceName": "dyn",
-        "type": "DYNAMIC",
-        "dynamicTaskNameParam": "tn",
-        "inputParameters": {"tn": "resolved_worker"},
-    }
+    dyn = system_task("dyn", "DYNAMIC", dynamicTaskNameParam="tn", inputParameters={"tn": "resolved_worker"})
     out = run([dyn], {"dyn": ok(v=1)})
     task = out["tasks"][0]
     assert (task["taskType"], task["taskDefName"], task["referenceTaskName"]) == (
@@ -220,27 +195,20 @@ def test_exclusive_join_takes_output_of_the_branch_that_ran() -> None:
 
 
 def test_do_while_keep_last_n_drops_old_iterations_and_their_tasks() -> None:
-    loop = {
-        "name": "loop",
-        "taskReferenceName": "loop",
-        "type": "DO_WHILE",
-        "inputParameters": {"keepLastN": 1},
-        "loopCondition": "$.loop['iteration'] < 3",
-        "loopOver": [{"name": "n", "taskReferenceName": "n", "type": "NOOP"}],
-    }
+    loop = system_task(
+        "loop",
+        "DO_WHILE",
+        inputParameters={"keepLastN": 1},
+        loopCondition="$.loop['iteration'] < 3",
+        loopOver=[{"name": "n", "taskReferenceName": "n", "type": "NOOP"}],
+    )
     out = run([loop], {})
     assert [t["referenceTaskName"] for t in out["tasks"]] == ["loop", "n__3"]
     assert sorted(out["tasks"][0]["outputData"]) == ["3", "iteration"]
 
 
 def test_do_while_condition_sees_body_output_directly() -> None:
-    loop = {
-        "name": "loop",
-        "taskReferenceName": "loop",
-        "type": "DO_WHILE",
-        "loopCondition": "$.body['n'] < 3",
-        "loopOver": [simple("body")],
-    }
+    loop = system_task("loop", "DO_WHILE", loopCondition="$.body['n'] < 3", loopOver=[simple("body")])
     out = run([loop], {"body__1": ok(n=1), "body__2": ok(n=3)})
     assert out["status"] == "COMPLETED"
     assert out["tasks"][0]["outputData"]["iteration"] == 2

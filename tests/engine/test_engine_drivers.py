@@ -6,7 +6,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Dict
 
-from _engine_helpers import simple, wf
+from _engine_helpers import simple, system_task, wf
 
 from conductor_testkit.engine import Engine, VirtualClock
 from conductor_testkit.models import Task
@@ -59,12 +59,7 @@ def test_worker_sees_virtual_time_after_six_hour_wait() -> None:
 
     start = datetime(2030, 1, 1, tzinfo=timezone.utc)
     engine = Engine(clock=VirtualClock(start), workers={"t_after": stamp})
-    wait = {
-        "name": "wait",
-        "taskReferenceName": "wait",
-        "type": "WAIT",
-        "inputParameters": {"duration": "6 hours"},
-    }
+    wait = system_task("wait", "WAIT", inputParameters={"duration": "6 hours"})
     out = engine.execute({"workflowDef": wf("w", [wait, simple("after")])})
     assert out["status"] == "COMPLETED"
     assert seen[0] >= datetime(2030, 1, 1, 6, tzinfo=timezone.utc)
@@ -113,12 +108,7 @@ def _fork_order(engine: Engine) -> list:
 
     for name in ("t_a", "t_b", "t_c"):
         engine.add_workers({name: make(name)})
-    fork = {
-        "name": "f",
-        "taskReferenceName": "f",
-        "type": "FORK_JOIN",
-        "forkTasks": [[simple("a")], [simple("b")], [simple("c")]],
-    }
+    fork = system_task("f", "FORK_JOIN", forkTasks=[[simple("a")], [simple("b")], [simple("c")]])
     join = {"name": "j", "taskReferenceName": "j", "type": "JOIN", "joinOn": ["a", "b", "c"]}
     assert engine.execute({"workflowDef": wf("w", [fork, join])})["status"] == "COMPLETED"
     return order

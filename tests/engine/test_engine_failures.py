@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from _engine_helpers import simple, wf
+from _engine_helpers import simple, system_task, wf
 
 from conductor_testkit.engine import Engine
 
@@ -173,12 +173,11 @@ def test_retry_delay_products_wrap_like_java_ints() -> None:
 def test_terminate_failed_starts_failure_workflow_with_terminate_task_id() -> None:
     engine = Engine()
     engine.register_workflow_def(wf("on_fail", [simple("h")]))
-    term = {
-        "name": "t",
-        "taskReferenceName": "t",
-        "type": "TERMINATE",
-        "inputParameters": {"terminationStatus": "FAILED", "terminationReason": "nope"},
-    }
+    term = system_task(
+        "t",
+        "TERMINATE",
+        inputParameters={"terminationStatus": "FAILED", "terminationReason": "nope"},
+    )
     out = engine.test_workflow(
         {"workflowDef": wf("w", [term], failureWorkflow="on_fail"), "taskRefToMockOutput": {}}
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from _engine_helpers import simple, wf
+from _engine_helpers import simple, system_task, wf
 
 from conductor_testkit.engine import Engine
 
@@ -15,15 +15,14 @@ def ok(**output: Any) -> List[Dict[str, Any]]:
 
 def test_tasks_finished_in_the_completing_decide_stay_not_executed() -> None:
     # verified: the server does not save the executed flags of the pass that completes the workflow
-    sw = {
-        "name": "sw",
-        "taskReferenceName": "sw",
-        "type": "SWITCH",
-        "evaluatorType": "value-param",
-        "expression": "c",
-        "inputParameters": {"c": "1"},
-        "decisionCases": {"1": [{"name": "n", "taskReferenceName": "n", "type": "NOOP"}]},
-    }
+    sw = system_task(
+        "sw",
+        "SWITCH",
+        evaluatorType="value-param",
+        expression="c",
+        inputParameters={"c": "1"},
+        decisionCases={"1": [{"name": "n", "taskReferenceName": "n", "type": "NOOP"}]},
+    )
     out = Engine().test_workflow(
         {"workflowDef": wf("q", [simple("a"), sw]), "taskRefToMockOutput": {"a": ok()}}
     )
@@ -52,13 +51,12 @@ def test_in_progress_mock_with_execution_time_hits_response_timeout_of_never_upd
 
 def test_do_while_output_of_unfinished_iteration_is_not_saved() -> None:
     # verified (fidelity case do_while_failed_body): no "2" key after the body failed in iteration 2
-    loop = {
-        "name": "loop",
-        "taskReferenceName": "loop",
-        "type": "DO_WHILE",
-        "loopCondition": "$.loop['iteration'] < 3",
-        "loopOver": [simple("body", retryCount=0)],
-    }
+    loop = system_task(
+        "loop",
+        "DO_WHILE",
+        loopCondition="$.loop['iteration'] < 3",
+        loopOver=[simple("body", retryCount=0)],
+    )
     out = Engine().test_workflow(
         {
             "workflowDef": wf("q", [loop]),

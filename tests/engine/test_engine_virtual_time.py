@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Dict
 
-from _engine_helpers import simple, wf
+from _engine_helpers import inline_sub_workflow, simple, system_task, wf
 
 from conductor_testkit.engine import Engine, VirtualClock
 from conductor_testkit.models import Task
@@ -63,12 +63,7 @@ def test_wait_without_duration_blocks_until_signalled() -> None:
 
 def test_sub_workflow_worker_tasks_run_in_the_child() -> None:
     child = wf("child", [simple("c")])
-    sub = {
-        "name": "sub",
-        "taskReferenceName": "sub",
-        "type": "SUB_WORKFLOW",
-        "subWorkflowParam": {"name": "child", "workflowDefinition": child},
-    }
+    sub = inline_sub_workflow("sub", child)
 
     def work(v: int) -> Dict[str, Any]:
         return {"v2": v * 2}
@@ -86,12 +81,7 @@ def test_sub_workflow_worker_tasks_run_in_the_child() -> None:
 
 def test_failing_child_fails_parent_with_sub_workflow_reason() -> None:
     child = wf("child", [simple("c", retryCount=0)])
-    sub = {
-        "name": "sub",
-        "taskReferenceName": "sub",
-        "type": "SUB_WORKFLOW",
-        "subWorkflowParam": {"name": "child", "workflowDefinition": child},
-    }
+    sub = inline_sub_workflow("sub", child)
 
     def boom() -> Dict[str, Any]:
         raise RuntimeError("child broke")
@@ -108,12 +98,11 @@ def test_failing_child_fails_parent_with_sub_workflow_reason() -> None:
 def test_start_workflow_task_starts_an_independent_workflow_on_the_same_engine() -> None:
     engine = Engine()
     engine.register_workflow_def(wf("other", [simple("o")]))
-    start = {
-        "name": "start",
-        "taskReferenceName": "start",
-        "type": "START_WORKFLOW",
-        "inputParameters": {"startWorkflow": {"name": "other", "input": {"q": 1}}},
-    }
+    start = system_task(
+        "start",
+        "START_WORKFLOW",
+        inputParameters={"startWorkflow": {"name": "other", "input": {"q": 1}}},
+    )
     out = engine.execute({"workflowDef": wf("w", [start])})
     started = engine.get_workflow(out["output"]["workflowId"])
     assert out["status"] == "COMPLETED"
@@ -126,12 +115,7 @@ def test_start_workflow_task_starts_an_independent_workflow_on_the_same_engine()
 
 def test_next_due_and_advance_to_drive_a_wait_for_external_pollers() -> None:
     engine = Engine(clock=VirtualClock(0))
-    wait = {
-        "name": "wait",
-        "taskReferenceName": "wait",
-        "type": "WAIT",
-        "inputParameters": {"duration": "2 hours"},
-    }
+    wait = system_task("wait", "WAIT", inputParameters={"duration": "2 hours"})
     wid = engine.start_workflow({"workflowDef": wf("w", [wait, simple("after")])})
     due = engine.next_due_ms()
     assert due is not None and due > 7_200_000 - 1
