@@ -1,14 +1,17 @@
-"""What every harness backend offers, and the error a backend raises for what it cannot do."""
+"""What every harness backend offers, the parts the built-in backends share, and their error."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Protocol
+import copy
+from abc import ABC, abstractmethod
+from typing import Any, Dict, Mapping, Optional, Protocol
 
+from conductor_testkit.client import Configuration, OrkesClients
 from conductor_testkit.errors import NotSupportedError
 from conductor_testkit.testing.execution import Execution
 from conductor_testkit.testing.mocks import MockSet
 
-__all__ = ["Backend", "BackendNotSupportedError"]
+__all__ = ["Backend", "BackendNotSupportedError", "BaseBackend", "ServerBackend"]
 
 
 class BackendNotSupportedError(NotSupportedError, ValueError):
@@ -37,3 +40,102 @@ class Backend(Protocol):
         correlation_id: Optional[str] = None,
         task_to_domain: Optional[Mapping[str, str]] = None,
     ) -> Execution: ...
+
+
+class BaseBackend(ABC):
+    """The built-in backends' common part: where definitions go and how a run's request starts.
+
+    A subclass names its registry (the engine, or a server's metadata client: both take a
+    definition dict, workflows with ``overwrite``) and runs the start request in :meth:`_run`.
+    """
+
+    name: str
+    supports_functions: bool
+
+    @property
+    @abstractmethod
+    def _registry(self) -> Any:
+        """Where definitions are registered."""
+
+    @abstractmethod
+    def server_version(self) -> str:
+        """What runs the workflows (a server's version, or the engine)."""
+
+    def register_workflow_def(self, definition: Mapping[str, Any]) -> None:
+        """Register (or replace) a workflow definition."""
+        self._registry.register_workflow_def(dict(definition), overwrite=True)
+
+    def register_task_def(self, definition: Mapping[str, Any]) -> None:
+        """Register a task definition."""
+        self._registry.register_task_def(dict(definition))
+
+    def run(
+        self,
+        definition: Mapping[str, Any],
+        input: Mapping[str, Any],
+        mocks: MockSet,
+        workers: Mapping[str, Any],
+        *,
+        correlation_id: Optional[str] = None,
+        task_to_domain: Optional[Mapping[str, str]] = None,
+    ) -> Execution:
+        """Run ``definition`` (inline) with ``input``, settling tasks by ``mocks`` and ``workers``."""
+        # every backend starts with the definition inline, as the test endpoint does
+        request: Dict[str, Any] = {
+            "name": definition.get("name"),
+            "version": definition.get("version"),
+            "input": copy.deepcopy(dict(input)),
+            "workflowDef": dict(definition),
+        }
+        if correlation_id is not None:
+            request["correlationId"] = correlation_id
+        return self._run(definition, request, mocks, workers, dict(task_to_domain or {}))
+
+    @abstractmethod
+    def _run(
+        self,
+        definition: Mapping[str, Any],
+        request: Dict[str, Any],
+        mocks: MockSet,
+        workers: Mapping[str, Any],
+        task_to_domain: Dict[str, str],
+    ) -> Execution:
+        """Run the start ``request`` built from ``definition``; return its Execution."""
+
+
+class ServerBackend(BaseBackend):
+    """A backend on a real server: its clients, its version, definitions registered through them.
+
+    Args:
+        server_url: the API root (``http://127.0.0.1:8080/api``); default ``$CONDUCTOR_SERVER_URL``.
+        configuration: a ready :class:`~conductor_testkit.client.Configuration` instead of a URL.
+    """
+
+    def __init__(
+        self, server_url: Optional[str] = None, *, configuration: Optional[Configuration] = None
+    ) -> None:
+        if configuration is None:
+            configuration = Configuration(server_api_url=server_url) if server_url else Configuration()
+        self.configuration = configuration
+        self.clients = OrkesClients(configuration)
+        self._metadata = self.clients.get_metadata_client()
+        self._version: Optional[str] = None
+
+    @property
+    def server_url(self) -> str:
+        return self.configuration.server_api_url
+
+    @property
+    def _registry(self) -> Any:
+        return self._metadata
+
+    def server_version(self) -> str:
+        """What the server reports at ``/version`` ("unknown" when it does not say)."""
+        if self._version is None:
+            from conductor_testkit.testing.server import server_version
+
+            self._version = server_version(self.server_url) or "unknown"
+        return self._version
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.server_url!r})"

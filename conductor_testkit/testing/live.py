@@ -21,10 +21,10 @@ import time
 import uuid
 from typing import Any, Dict, List, Mapping, Optional, Set
 
-from conductor_testkit.client import Configuration, OrkesClients
+from conductor_testkit.client import Configuration
 from conductor_testkit.errors import ConflictError
 from conductor_testkit.models import Task, TaskResult
-from conductor_testkit.testing.backend import BackendNotSupportedError
+from conductor_testkit.testing.backend import BackendNotSupportedError, ServerBackend
 from conductor_testkit.testing.definition import walk_tasks
 from conductor_testkit.testing.execution import Blocker, Execution
 from conductor_testkit.testing.mocks import Attempt, MockSet, TaskMocks, outcome_of_function
@@ -96,7 +96,7 @@ class _Dispatch:
         return TaskResult(status="IN_PROGRESS", callback_after_seconds=_PARK_SECONDS)
 
 
-class LiveBackend:
+class LiveBackend(ServerBackend):
     """Runs workflows on a real server with in-process worker threads (wall-clock time).
 
     Args:
@@ -117,41 +117,21 @@ class LiveBackend:
         timeout_seconds: float = 60.0,
         poll_interval_millis: float = 50.0,
     ) -> None:
-        if configuration is None:
-            configuration = Configuration(server_api_url=server_url) if server_url else Configuration()
-        self.configuration = configuration
-        self.clients = OrkesClients(configuration)
+        super().__init__(server_url, configuration=configuration)
         self.timeout_seconds = timeout_seconds
         self.poll_interval_millis = poll_interval_millis
-        self._version: Optional[str] = None
 
-    def server_version(self) -> str:
-        if self._version is None:
-            from conductor_testkit.testing.server import server_version
-
-            self._version = server_version(self.configuration.server_api_url) or "unknown"
-        return self._version
-
-    def register_workflow_def(self, definition: Mapping[str, Any]) -> None:
-        self.clients.get_metadata_client().register_workflow_def(dict(definition), overwrite=True)
-
-    def register_task_def(self, definition: Mapping[str, Any]) -> None:
-        self.clients.get_metadata_client().register_task_def(dict(definition))
-
-    def run(
+    def _run(
         self,
         definition: Mapping[str, Any],
-        input: Mapping[str, Any],
+        request: Dict[str, Any],
         mocks: MockSet,
         workers: Mapping[str, Any],
-        *,
-        correlation_id: Optional[str] = None,
-        task_to_domain: Optional[Mapping[str, str]] = None,
+        task_to_domain: Dict[str, str],
     ) -> Execution:
         """Start the workflow, run the workers until it ends or cannot go on, return its Execution."""
         from conductor_testkit.worker import TaskHandler, Worker
 
-        name = str(definition.get("name"))
         worker_types, waits = _check_supported(definition, mocks)
         domain = f"testkit-{uuid.uuid4().hex[:12]}"
         lock = threading.Lock()
@@ -173,15 +153,7 @@ class LiveBackend:
             handle_signals=False,
             stop_timeout_seconds=10.0,
         )
-        request: Dict[str, Any] = {
-            "name": name,
-            "version": definition.get("version"),
-            "input": copy.deepcopy(dict(input)),
-            "workflowDef": dict(definition),
-            "taskToDomain": {"*": domain, **dict(task_to_domain or {})},
-        }
-        if correlation_id is not None:
-            request["correlationId"] = correlation_id
+        request["taskToDomain"] = {"*": domain, **task_to_domain}
         workflow_client = self.clients.get_workflow_client()
         task_client = self.clients.get_task_client()
         handler.start_processes()
@@ -246,9 +218,6 @@ class LiveBackend:
             else:
                 stuck_on = state
             time.sleep(self.poll_interval_millis / 1000.0)
-
-    def __repr__(self) -> str:
-        return f"LiveBackend({self.configuration.server_api_url!r})"
 
 
 def _check_supported(definition: Mapping[str, Any], mocks: MockSet) -> Any:

@@ -23,6 +23,7 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 from conductor_testkit.engine import Engine
 from conductor_testkit.engine.test_endpoint import OPERATORS
 from conductor_testkit.models import Task
+from conductor_testkit.testing.backend import BaseBackend
 from conductor_testkit.testing.definition import task_types_by_ref, walk_tasks
 from conductor_testkit.testing.execution import Blocker, Execution
 from conductor_testkit.testing.mocks import Attempt, MockSet, TaskMocks, outcome_of_function
@@ -63,7 +64,7 @@ class _Freezer:
             self._factory = None
 
 
-class LocalBackend:
+class LocalBackend(BaseBackend):
     """Runs workflows on an in-memory :class:`~conductor_testkit.engine.Engine`.
 
     Args:
@@ -85,38 +86,26 @@ class LocalBackend:
     def server_version(self) -> str:
         return "in-memory engine"
 
-    def register_workflow_def(self, definition: Mapping[str, Any]) -> None:
-        self.engine.register_workflow_def(dict(definition), overwrite=True)
-
-    def register_task_def(self, definition: Mapping[str, Any]) -> None:
-        self.engine.register_task_def(dict(definition))
+    @property
+    def _registry(self) -> Engine:
+        return self.engine
 
     def task_types(self, definition: Mapping[str, Any]) -> Dict[str, str]:
         """Reference name -> type of the definition and of the registered sub-workflows it starts."""
         return _types_with_children(self.engine, definition, set())
 
-    def run(
+    def _run(
         self,
         definition: Mapping[str, Any],
-        input: Mapping[str, Any],
+        request: Dict[str, Any],
         mocks: MockSet,
         workers: Mapping[str, Any],
-        *,
-        correlation_id: Optional[str] = None,
-        task_to_domain: Optional[Mapping[str, str]] = None,
+        task_to_domain: Dict[str, str],
     ) -> Execution:
         """Start the workflow (its definition inline, as the test endpoint does) and drive it."""
         engine = self.engine
-        request: Dict[str, Any] = {
-            "name": definition.get("name"),
-            "version": definition.get("version"),
-            "input": copy.deepcopy(dict(input)),
-            "workflowDef": dict(definition),
-        }
-        if correlation_id is not None:
-            request["correlationId"] = correlation_id
         if task_to_domain:
-            request["taskToDomain"] = dict(task_to_domain)
+            request["taskToDomain"] = task_to_domain
         # async system tasks of a mocked type (HTTP, WAIT, ...) must not run before the mock does:
         # the engine leaves those types to this driver for the run
         suppressed = _mocked_async_types(self.task_types(definition), mocks, engine.async_types)

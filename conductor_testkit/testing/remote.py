@@ -14,12 +14,10 @@ until the workflow ends or a task has no mock left, which is what the local back
 
 from __future__ import annotations
 
-import copy
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping
 
-from conductor_testkit.client import Configuration, OrkesClients
 from conductor_testkit.engine.test_endpoint import OPERATORS
-from conductor_testkit.testing.backend import BackendNotSupportedError
+from conductor_testkit.testing.backend import BackendNotSupportedError, ServerBackend
 from conductor_testkit.testing.execution import Blocker, Execution
 from conductor_testkit.testing.mocks import MockSet
 
@@ -29,7 +27,7 @@ KEEP_RUNNING_REF = "__conductor_testkit_keep_running__"
 _KEEP_RUNNING = [{"status": "COMPLETED", "output": {}}]
 
 
-class RemoteBackend:
+class RemoteBackend(ServerBackend):
     """Runs workflows on a real server's test endpoint.
 
     Args:
@@ -40,44 +38,13 @@ class RemoteBackend:
     name = "remote"
     supports_functions = False
 
-    def __init__(
-        self, server_url: Optional[str] = None, *, configuration: Optional[Configuration] = None
-    ) -> None:
-        if configuration is None:
-            configuration = Configuration(server_api_url=server_url) if server_url else Configuration()
-        self.configuration = configuration
-        self.clients = OrkesClients(configuration)
-        self._workflows = self.clients.get_workflow_client()
-        self._metadata = self.clients.get_metadata_client()
-        self._version: Optional[str] = None
-
-    @property
-    def server_url(self) -> str:
-        return self.configuration.server_api_url
-
-    def server_version(self) -> str:
-        """What the server reports at ``/version`` ("unknown" when it does not say)."""
-        if self._version is None:
-            from conductor_testkit.testing.server import server_version
-
-            self._version = server_version(self.server_url) or "unknown"
-        return self._version
-
-    def register_workflow_def(self, definition: Mapping[str, Any]) -> None:
-        self._metadata.register_workflow_def(dict(definition), overwrite=True)
-
-    def register_task_def(self, definition: Mapping[str, Any]) -> None:
-        self._metadata.register_task_def(dict(definition))
-
-    def run(
+    def _run(
         self,
         definition: Mapping[str, Any],
-        input: Mapping[str, Any],
+        request: Dict[str, Any],
         mocks: MockSet,
         workers: Mapping[str, Any],
-        *,
-        correlation_id: Optional[str] = None,
-        task_to_domain: Optional[Mapping[str, str]] = None,
+        task_to_domain: Dict[str, str],
     ) -> Execution:
         """Send a WorkflowTestRequest and wrap the Workflow JSON the server answers."""
         name = definition.get("name")
@@ -96,25 +63,13 @@ class RemoteBackend:
                 "mock those tasks instead, or pin the test to the local backend"
             )
         task_mocks, sub_requests = mocks.to_test_request()
-        request: Dict[str, Any] = {
-            "name": name,
-            "version": definition.get("version"),
-            "input": copy.deepcopy(dict(input)),
-            "workflowDef": dict(definition),
-            "taskRefToMockOutput": {**task_mocks, KEEP_RUNNING_REF: _KEEP_RUNNING},
-            "taskToDomain": dict(task_to_domain or {}),
-        }
+        request["taskRefToMockOutput"] = {**task_mocks, KEEP_RUNNING_REF: _KEEP_RUNNING}
+        request["taskToDomain"] = task_to_domain
         if sub_requests:
             request["subWorkflowTestRequest"] = sub_requests
-        if correlation_id is not None:
-            request["correlationId"] = correlation_id
-        workflow = self._workflows.test_workflow(
-            {k: v for k, v in request.items() if v is not None}
-        ).to_dict()
+        body = {k: v for k, v in request.items() if v is not None}
+        workflow = self.clients.get_workflow_client().test_workflow(body).to_dict()
         return Execution(workflow, backend=self.name, blocked=_blockers(workflow, mocks))
-
-    def __repr__(self) -> str:
-        return f"RemoteBackend({self.server_url!r})"
 
 
 def _blockers(workflow: Mapping[str, Any], mocks: MockSet) -> List[Blocker]:

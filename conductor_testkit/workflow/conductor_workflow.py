@@ -126,6 +126,17 @@ class ConductorWorkflow:
     def _owner(self) -> str:
         return f"ConductorWorkflow {self._fields.get('name')!r}"
 
+    def _set_checked(
+        self, wire_key: str, param: str, value: Any, expected: type, *, optional: bool = False
+    ) -> ConductorWorkflow:
+        """Set ``wire_key`` to ``value`` once it is an ``expected``; with ``optional``, None removes it."""
+        if optional and value is None:
+            self._fields.pop(wire_key, None)
+        else:
+            check_type(self._owner, param, value, expected)
+            self._fields[wire_key] = value
+        return self
+
     # -- identity --------------------------------------------------------------------------------
 
     @property
@@ -146,11 +157,7 @@ class ConductorWorkflow:
 
     @version.setter
     def version(self, version: Optional[int]) -> None:
-        if version is not None:
-            check_type(self._owner, "version", version, int)
-            self._fields["version"] = version
-        else:
-            self._fields.pop("version", None)
+        self._set_checked("version", "version", version, int, optional=True)
 
     @property
     def description(self) -> Optional[str]:
@@ -159,11 +166,7 @@ class ConductorWorkflow:
 
     @description.setter
     def description(self, description: Optional[str]) -> None:
-        if description is not None:
-            check_type(self._owner, "description", description, str)
-            self._fields["description"] = description
-        else:
-            self._fields.pop("description", None)
+        self._set_checked("description", "description", description, str, optional=True)
 
     @property
     def tasks(self) -> List[TaskInterface]:
@@ -188,27 +191,19 @@ class ConductorWorkflow:
 
     def timeout_seconds(self, timeout_seconds: int) -> ConductorWorkflow:
         """The workflow's time limit in seconds (0: none)."""
-        check_type(self._owner, "timeout_seconds", timeout_seconds, int)
-        self._fields["timeoutSeconds"] = timeout_seconds
-        return self
+        return self._set_checked("timeoutSeconds", "timeout_seconds", timeout_seconds, int)
 
     def owner_email(self, owner_email: str) -> ConductorWorkflow:
         """The owner's e-mail (servers configured to require one reject a definition without)."""
-        check_type(self._owner, "owner_email", owner_email, str)
-        self._fields["ownerEmail"] = owner_email
-        return self
+        return self._set_checked("ownerEmail", "owner_email", owner_email, str)
 
     def failure_workflow(self, failure_workflow: str) -> ConductorWorkflow:
         """Name of the workflow started when this one fails (compensation)."""
-        check_type(self._owner, "failure_workflow", failure_workflow, str)
-        self._fields["failureWorkflow"] = failure_workflow
-        return self
+        return self._set_checked("failureWorkflow", "failure_workflow", failure_workflow, str)
 
     def restartable(self, restartable: bool) -> ConductorWorkflow:
         """Whether a finished run may be restarted (set False when a restart has side effects)."""
-        check_type(self._owner, "restartable", restartable, bool)
-        self._fields["restartable"] = restartable
-        return self
+        return self._set_checked("restartable", "restartable", restartable, bool)
 
     def enable_status_listener(self, sink_name: str) -> ConductorWorkflow:
         """Publish the workflow's status changes to ``sink_name`` (``workflowStatusListenerSink``)."""

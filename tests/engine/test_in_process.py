@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator
+from typing import Any, Iterator
 
 import pytest
 import requests
+from _greetings import GREETINGS
 
 from conductor_testkit.client import Configuration, OrkesClients
 from conductor_testkit.engine.in_process import LocalConductor, memory_engine, reset_memory_engines
 from conductor_testkit.errors import BadRequestError, ConflictError, NotFoundError, ServerError
 from conductor_testkit.models import TaskDef, WorkflowDef
-
-GREETINGS: Dict[str, Any] = {
-    "name": "greetings",
-    "version": 1,
-    "ownerEmail": "h@example.com",
-    "tasks": [
-        {
-            "name": "greet",
-            "taskReferenceName": "greet_ref",
-            "type": "SIMPLE",
-            "inputParameters": {"name": "${workflow.input.name}"},
-        },
-        {"name": "hold", "taskReferenceName": "hold", "type": "WAIT"},
-    ],
-    "outputParameters": {"result": "${greet_ref.output.result}"},
-}
 
 
 @pytest.fixture

@@ -6,30 +6,16 @@ import json
 from typing import Any, Dict, List, Optional
 
 import pytest
+from _greetings import GREETINGS
 
 from conductor_testkit.engine.engine import Engine
 from conductor_testkit.engine.rest import ROUTES, RestRequest, RestResponse, RestRouter
-
-WORKFLOW = {
-    "name": "greetings",
-    "version": 1,
-    "ownerEmail": "h@example.com",
-    "tasks": [
-        {
-            "name": "greet",
-            "taskReferenceName": "greet_ref",
-            "type": "SIMPLE",
-            "inputParameters": {"name": "${workflow.input.name}"},
-        },
-        {"name": "hold", "taskReferenceName": "hold", "type": "WAIT"},
-    ],
-}
 
 
 @pytest.fixture
 def router() -> RestRouter:
     router = RestRouter(Engine())
-    assert call(router, "POST", "/metadata/workflow", WORKFLOW).status == 200
+    assert call(router, "POST", "/metadata/workflow", GREETINGS).status == 200
     return router
 
 
@@ -322,7 +308,7 @@ def test_event_handler_actions_get_the_servers_defaults(router: RestRouter) -> N
 
 
 def test_bulk_update_of_definitions_answers_a_bulk_response(router: RestRouter) -> None:
-    answer = call(router, "PUT", "/metadata/workflow", [dict(WORKFLOW, version=2)])
+    answer = call(router, "PUT", "/metadata/workflow", [dict(GREETINGS, version=2)])
     assert answer.json() == {"bulkErrorResults": {}, "bulkSuccessfulResults": ["greetings"]}
     versions = call(router, "GET", "/metadata/workflow/greetings/versions").json()
     assert [v["version"] for v in versions] == [1, 2]
@@ -351,7 +337,7 @@ def validation_errors(answer: RestResponse, root: str) -> List[Dict[str, Any]]:
     [
         ("POST", "/metadata/workflow", INVALID, "registerWorkflowDef.arg0"),
         ("POST", "/metadata/workflow/validate", INVALID, "validateWorkflowDef.arg0"),
-        ("PUT", "/metadata/workflow", [WORKFLOW, INVALID], "updateWorkflowDef.arg0[1]"),
+        ("PUT", "/metadata/workflow", [GREETINGS, INVALID], "updateWorkflowDef.arg0[1]"),
         ("POST", "/workflow", {"name": "broken", "workflowDef": INVALID}, "startWorkflow.arg0.workflowDef"),
         (
             "POST",
@@ -388,14 +374,14 @@ def test_duplicate_reference_error_sits_on_the_definition_itself(router: RestRou
 
 
 def test_bulk_update_stores_nothing_when_one_definition_is_invalid(router: RestRouter) -> None:
-    answer = call(router, "PUT", "/metadata/workflow", [dict(WORKFLOW, version=2), INVALID])
+    answer = call(router, "PUT", "/metadata/workflow", [dict(GREETINGS, version=2), INVALID])
     assert answer.status == 400
     versions = call(router, "GET", "/metadata/workflow/greetings/versions").json()
     assert [v["version"] for v in versions] == [1]
 
 
 def test_valid_definition_passes_validation_without_being_stored(router: RestRouter) -> None:
-    answer = call(router, "POST", "/metadata/workflow/validate", dict(WORKFLOW, name="fresh"))
+    answer = call(router, "POST", "/metadata/workflow/validate", dict(GREETINGS, name="fresh"))
     assert (answer.status, answer.body) == (200, "")
     assert call(router, "GET", "/metadata/workflow/fresh").status == 404
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Sequence
 
 import requests
 
@@ -30,6 +31,26 @@ HTTP_TIMEOUT_SECONDS = 120.0
 def case_names() -> List[str]:
     """Every case name, sorted."""
     return sorted(p.stem for p in CASES_DIR.glob("*.json"))
+
+
+def select_cases(names: Sequence[str], only: Sequence[str]) -> Optional[List[str]]:
+    """The case names a recorder's ``--only`` picks (all without it).
+
+    None, after naming them on stderr, when ``only`` names cases that do not exist.
+    """
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        print(f"unknown case(s): {', '.join(unknown)}", file=sys.stderr)
+        return None
+    return [n for n in names if n in only] if only else list(names)
+
+
+def print_difference(name: str, lines: Sequence[str]) -> bool:
+    """Print whether case ``name`` came out the same as its golden, and every difference line."""
+    print(f"{name}: {'same' if not lines else 'DIFFERENT'}")
+    for line in lines:
+        print(f"    {line}")
+    return bool(lines)
 
 
 def golden_names() -> List[str]:

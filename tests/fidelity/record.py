@@ -57,13 +57,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("no server: pass --server or set CONDUCTOR_SERVER_URL", file=sys.stderr)
         return 2
     api_url = args.server.rstrip("/")
-    names = casefiles.case_names()
-    unknown = [n for n in args.only if n not in names]
-    if unknown:
-        print(f"unknown case(s): {', '.join(unknown)}", file=sys.stderr)
+    names = casefiles.select_cases(casefiles.case_names(), args.only)
+    if names is None:
         return 2
-    if args.only:
-        names = [n for n in names if n in args.only]
 
     failures = 0
     with requests.Session() as session:
@@ -79,10 +75,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             if args.check:
                 golden = casefiles.load_golden(name)
                 lines = diff_workflows(normalize_workflow(golden["workflow"]), normalize_workflow(workflow))
-                failures += bool(lines)
-                print(f"{name}: {'same' if not lines else 'DIFFERENT'}")
-                for line in lines:
-                    print(f"    {line}")
+                failures += casefiles.print_difference(name, lines)
             else:
                 path = casefiles.write_golden(name, CONDUCTOR_SERVER_VERSION, workflow)
                 print(f"{name}: {workflow.get('status')} -> {path.name}")

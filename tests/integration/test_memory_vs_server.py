@@ -11,7 +11,7 @@ server returns, and workflows after each operation (normalised with
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 
@@ -160,16 +160,32 @@ def _start(b: Backend, name: str, who: str = "Orkes") -> str:
     )
 
 
-def _both(server: Backend, memory: Backend, name: str, scenario: Callable[[Backend, str], None]) -> None:
-    for backend in (server, memory):
-        scenario(backend, name)
-    _compare(server, memory)
+def _started(b: Backend, name: str, **extra: Any) -> str:
+    """Register the :func:`_three_step` workflow ``name`` (with ``extra`` fields) and start it."""
+    _register(b, name, _three_step(name), **extra)
+    return _start(b, name)
+
+
+Scenario = Callable[[Backend, str], None]
+OnBoth = Callable[[Scenario], None]
+
+
+@pytest.fixture
+def on_both(server: Backend, memory: Backend, unique_name: str) -> OnBoth:
+    """Runs a scenario on the server, then on memory://, and compares what the two saw."""
+
+    def run(scenario: Scenario) -> None:
+        for backend in (server, memory):
+            scenario(backend, unique_name)
+        _compare(server, memory)
+
+    return run
 
 
 # -- client calls: results, errors and shapes ---------------------------------------------------
 
 
-def test_metadata_calls_answer_alike(server: Backend, memory: Backend, unique_name: str) -> None:
+def test_metadata_calls_answer_alike(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register(b, name, _three_step(name))
         b.record("get def", lambda: b.metadata.get_workflow_def(name).to_dict()["tasks"][1]["type"])
@@ -182,10 +198,10 @@ def test_metadata_calls_answer_alike(server: Backend, memory: Backend, unique_na
         b.record("get missing task def", lambda: b.metadata.get_task_def(name + "_nope"))
         b.record("unregister missing def", lambda: b.metadata.unregister_workflow_def(name + "_nope", 1))
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_workflow_and_task_reads_answer_alike(server: Backend, memory: Backend, unique_name: str) -> None:
+def test_workflow_and_task_reads_answer_alike(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register(b, name, _three_step(name))
         b.record("start unknown", lambda: _start(b, name + "_unknown"))
@@ -227,7 +243,7 @@ def test_workflow_and_task_reads_answer_alike(server: Backend, memory: Backend, 
         b.record("running", lambda: len(b.workflows.get_running_workflows(name)))
         b.snapshot("after first task", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
 def _keys(document: Any) -> Any:
@@ -241,8 +257,7 @@ def test_json_shapes_match(server: Backend, memory: Backend, unique_name: str) -
     shapes: Dict[str, Dict[str, Any]] = {}
     for b in (server, memory):
         name = unique_name
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         polled = b.api.get_json(f"/tasks/poll/{name}_a", params={"workerid": "w1"})
         b.tasks.add_task_log(polled["taskId"], "a line")
         b.api.call(
@@ -296,7 +311,7 @@ def test_json_shapes_match(server: Backend, memory: Backend, unique_name: str) -
     assert not problems, "\n".join(problems)
 
 
-def test_search_summaries_match_the_server(server: Backend, memory: Backend, unique_name: str) -> None:
+def test_search_summaries_match_the_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register(b, name, _three_step(name))
         done = _start(b, name, who="Searched")
@@ -316,7 +331,7 @@ def test_search_summaries_match_the_server(server: Backend, memory: Backend, uni
             )["totalHits"],
         )
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
 def _status_and_media_type(b: Backend, method: str, path: str, **fields: Any) -> Any:
@@ -329,8 +344,7 @@ def _status_and_media_type(b: Backend, method: str, path: str, **fields: Any) ->
 def test_status_codes_and_media_types_match(server: Backend, memory: Backend, unique_name: str) -> None:
     for b in (server, memory):
         name = unique_name
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         b.seen = {
             "start": _status_and_media_type(b, "POST", "/workflow", json_body={"name": name, "version": 1}),
             "poll empty": _status_and_media_type(b, "GET", f"/tasks/poll/{name}_b"),
@@ -351,10 +365,9 @@ def test_status_codes_and_media_types_match(server: Backend, memory: Backend, un
 # -- workflow operations ------------------------------------------------------------------------
 
 
-def test_pause_then_resume_matches_server(server: Backend, memory: Backend, unique_name: str) -> None:
+def test_pause_then_resume_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         b.workflows.pause_workflow(workflow_id)
         b.record("pause again", lambda: b.workflows.pause_workflow(workflow_id))
         _work(b, name + "_a", output={"greeting": "hi"})  # running tasks may still finish
@@ -363,13 +376,12 @@ def test_pause_then_resume_matches_server(server: Backend, memory: Backend, uniq
         b.snapshot("resumed", workflow_id)
         b.record("resume running", lambda: b.workflows.resume_workflow(workflow_id))
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_terminate_matches_server(server: Backend, memory: Backend, unique_name: str) -> None:
+def test_terminate_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name), outputParameters={"who": "${workflow.input.who}"})
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name, outputParameters={"who": "${workflow.input.who}"})
         _work(b, name + "_a", output={"greeting": "hi"})
         b.workflows.terminate_workflow(workflow_id, reason="stopped by test")
         b.snapshot("terminated", workflow_id)
@@ -381,13 +393,12 @@ def test_terminate_matches_server(server: Backend, memory: Backend, unique_name:
         _work(b, name + "_b")
         b.record("terminate completed", lambda: b.workflows.terminate_workflow(done, reason="late"))
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_retry_matches_server(server: Backend, memory: Backend, unique_name: str) -> None:
+def test_retry_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         _work(b, name + "_a", status="FAILED", reason="boom")
         b.snapshot("failed", workflow_id)
         b.workflows.retry_workflow(workflow_id)
@@ -396,40 +407,33 @@ def test_retry_matches_server(server: Backend, memory: Backend, unique_name: str
         _work(b, name + "_a", output={"greeting": "hello"})
         b.snapshot("retried task done", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_retry_without_failed_tasks_matches_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_retry_without_failed_tasks_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         b.workflows.terminate_workflow(workflow_id, reason="stop")
         b.record("retry terminated", lambda: b.workflows.retry_workflow(workflow_id))
         b.snapshot("after retry of terminated", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_restart_matches_server(server: Backend, memory: Backend, unique_name: str) -> None:
+def test_restart_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         b.record("restart running", lambda: b.workflows.restart_workflow(workflow_id))
         _work(b, name + "_a", status="FAILED_WITH_TERMINAL_ERROR", reason="fatal")
         b.workflows.restart_workflow(workflow_id)
         b.snapshot("restarted", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_rerun_from_task_with_new_input_matches_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_rerun_from_task_with_new_input_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         b.record(
             "rerun running",
             lambda: b.workflows.rerun_workflow(workflow_id, {"reRunFromWorkflowId": workflow_id}),
@@ -447,26 +451,22 @@ def test_rerun_from_task_with_new_input_matches_server(
         )
         b.snapshot("rerun from last", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_rerun_from_start_with_new_workflow_input_matches_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_rerun_from_start_with_new_workflow_input_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         b.workflows.terminate_workflow(workflow_id, reason="stop")
         b.workflows.rerun_workflow(workflow_id, {"workflowInput": {"who": "Again"}, "correlationId": "c-2"})
         b.snapshot("rerun from start", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_skip_task_matches_server(server: Backend, memory: Backend, unique_name: str) -> None:
+def test_skip_task_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         b.record("skip unknown ref", lambda: b.workflows.skip_task_from_workflow(workflow_id, "nope"))
         b.record("skip started task", lambda: b.workflows.skip_task_from_workflow(workflow_id, "first"))
         b.workflows.skip_task_from_workflow(workflow_id, "hold")
@@ -474,15 +474,12 @@ def test_skip_task_matches_server(server: Backend, memory: Backend, unique_name:
         _work(b, name + "_a", output={"greeting": "hi"})
         b.snapshot("past the skipped task", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_signal_and_update_by_reference_match_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_signal_and_update_by_reference_match_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         _work(b, name + "_a", output={"greeting": "hi"})
         b.api.call("POST", f"/tasks/{workflow_id}/COMPLETED/signal", json_body={"by": "signal"})
         b.snapshot("signalled", workflow_id)
@@ -498,13 +495,12 @@ def test_signal_and_update_by_reference_match_server(
         )
         b.snapshot("wait failed by ref", other)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_remove_matches_server(server: Backend, memory: Backend, unique_name: str) -> None:
+def test_remove_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         b.record("remove running with archiving", lambda: b.workflows.delete_workflow(workflow_id))
         b.workflows.terminate_workflow(workflow_id, reason="done")
         b.record("remove terminated", lambda: b.workflows.delete_workflow(workflow_id))
@@ -517,7 +513,7 @@ def test_remove_matches_server(server: Backend, memory: Backend, unique_name: st
         )
         b.record("get removed running", lambda: b.workflows.get_workflow(running))
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
 # -- sub-workflows: the server runs them asynchronously, so its side is awaited -----------------
@@ -537,36 +533,45 @@ def _settle(
         time.sleep(0.2)
 
 
+def _child_task(name: str) -> Dict[str, Any]:
+    """A SUB_WORKFLOW task ``child`` starting version 1 of ``<name>_child``."""
+    return {
+        "name": "child",
+        "taskReferenceName": "child",
+        "type": "SUB_WORKFLOW",
+        "subWorkflowParam": {"name": f"{name}_child", "version": 1},
+    }
+
+
 def _register_parent_and_child(b: Backend, name: str) -> None:
     _register(b, f"{name}_child", [{"name": f"{name}_c", "taskReferenceName": "inner", "type": "SIMPLE"}])
     _register(
-        b,
-        name,
-        [
-            {
-                "name": "child",
-                "taskReferenceName": "child",
-                "type": "SUB_WORKFLOW",
-                "subWorkflowParam": {"name": f"{name}_child", "version": 1},
-            },
-            {"name": f"{name}_p", "taskReferenceName": "after", "type": "SIMPLE"},
-        ],
+        b, name, [_child_task(name), {"name": f"{name}_p", "taskReferenceName": "after", "type": "SIMPLE"}]
     )
 
 
-def _fail_child_and_parent(b: Backend, name: str) -> Any:
+def _start_parent(
+    b: Backend, name: str, child_ready: Optional[Callable[[Dict[str, Any]], bool]] = None
+) -> Tuple[str, str]:
+    """Start the parent ``name``: (parent id, child id) once the child has tasks and ``child_ready`` holds.
+
+    The server starts the child asynchronously and decides the child's first task a moment later.
+    """
     parent_id = _start(b, name)
     started = _settle(b, parent_id, lambda w: bool(w["tasks"] and w["tasks"][0].get("subWorkflowId")))
     child_id = started["tasks"][0]["subWorkflowId"]
-    _settle(b, child_id, lambda w: bool(w["tasks"]))
+    _settle(b, child_id, lambda w: bool(w["tasks"]) and (child_ready is None or child_ready(w)))
+    return parent_id, child_id
+
+
+def _fail_child_and_parent(b: Backend, name: str) -> Any:
+    parent_id, child_id = _start_parent(b, name)
     _work(b, f"{name}_c", status="FAILED", reason="inner boom")
     _settle(b, parent_id, lambda w: w["status"] == "FAILED")
     return parent_id, child_id
 
 
-def test_retry_resuming_the_failed_sub_workflow_matches_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_retry_resuming_the_failed_sub_workflow_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register_parent_and_child(b, name)
         parent_id, child_id = _fail_child_and_parent(b, name)
@@ -580,12 +585,10 @@ def test_retry_resuming_the_failed_sub_workflow_matches_server(
         _settle(b, parent_id, lambda w: w["tasks"][-1]["referenceTaskName"] == "after")
         b.snapshot("parent continues", parent_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_retry_restarting_the_sub_workflow_matches_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_retry_restarting_the_sub_workflow_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register_parent_and_child(b, name)
         parent_id, _ = _fail_child_and_parent(b, name)
@@ -599,12 +602,10 @@ def test_retry_restarting_the_sub_workflow_matches_server(
             lambda: retried["tasks"][1]["subWorkflowId"] != retried["tasks"][0]["subWorkflowId"],
         )
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_rerun_from_a_task_inside_the_sub_workflow_matches_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_rerun_from_a_task_inside_the_sub_workflow_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register_parent_and_child(b, name)
         parent_id, child_id = _fail_child_and_parent(b, name)
@@ -614,21 +615,18 @@ def test_rerun_from_a_task_inside_the_sub_workflow_matches_server(
         b.snapshot("parent after rerun in child", parent_id)
         b.snapshot("child rerun", child_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_restart_with_latest_definitions_matches_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_restart_with_latest_definitions_matches_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         b.workflows.terminate_workflow(workflow_id, reason="stop")
         _register(b, name, [{"name": f"{name}_b", "taskReferenceName": "only", "type": "SIMPLE"}], version=2)
         b.workflows.restart_workflow(workflow_id, use_latest_def=True)
         b.snapshot("restarted on version 2", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
 def test_update_variables_is_an_orkes_api_served_only_by_memory(
@@ -646,52 +644,31 @@ def test_update_variables_is_an_orkes_api_served_only_by_memory(
     assert memory.workflows.get_workflow(memory_id).variables == {"a": 1}
 
 
-def test_skip_task_ignores_a_json_body_like_the_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_skip_task_ignores_a_json_body_like_the_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         b.workflows.skip_task_from_workflow(workflow_id, "hold", {"taskOutput": {"by": "skip"}})
         b.snapshot("skipped with a body", workflow_id)
         _work(b, name + "_a", output={"greeting": "hi"})
         b.snapshot("last task input", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_signal_reaches_a_wait_inside_a_sub_workflow_like_the_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_signal_reaches_a_wait_inside_a_sub_workflow_like_the_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register(b, f"{name}_child", [{"name": "hold", "taskReferenceName": "inner_hold", "type": "WAIT"}])
-        _register(
-            b,
-            name,
-            [
-                {
-                    "name": "child",
-                    "taskReferenceName": "child",
-                    "type": "SUB_WORKFLOW",
-                    "subWorkflowParam": {"name": f"{name}_child", "version": 1},
-                }
-            ],
-        )
-        parent_id = _start(b, name)
-        started = _settle(b, parent_id, lambda w: bool(w["tasks"] and w["tasks"][0].get("subWorkflowId")))
-        child_id = started["tasks"][0]["subWorkflowId"]
-        _settle(b, child_id, lambda w: bool(w["tasks"]) and w["tasks"][0]["status"] == "IN_PROGRESS")
+        _register(b, name, [_child_task(name)])
+        parent_id, child_id = _start_parent(b, name, lambda w: w["tasks"][0]["status"] == "IN_PROGRESS")
         b.api.call("POST", f"/tasks/{parent_id}/COMPLETED/signal", json_body={"from": "parent"})
         _settle(b, parent_id, lambda w: w["status"] == "COMPLETED")
         b.snapshot("parent", parent_id)
         b.snapshot("child", child_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_human_task_completed_by_reference_like_the_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_human_task_completed_by_reference_like_the_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register(
             b,
@@ -719,12 +696,10 @@ def test_human_task_completed_by_reference_like_the_server(
         b.tasks.update_task_by_ref_name(workflow_id, "approve", "COMPLETED", {"approved": True})
         b.snapshot("approved", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_reset_callbacks_makes_a_delayed_retry_pollable_like_the_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_reset_callbacks_makes_a_delayed_retry_pollable_like_the_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register(b, name, _three_step(name))
         b.metadata.register_task_def(
@@ -740,25 +715,22 @@ def test_reset_callbacks_makes_a_delayed_retry_pollable_like_the_server(
         )
         b.snapshot("after reset", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_retry_of_a_canceled_wait_starts_it_again_like_the_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_retry_of_a_canceled_wait_starts_it_again_like_the_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
-        _register(b, name, _three_step(name))
-        workflow_id = _start(b, name)
+        workflow_id = _started(b, name)
         _work(b, name + "_a", output={"greeting": "hi"})
         b.workflows.terminate_workflow(workflow_id, reason="stop")
         b.workflows.retry_workflow(workflow_id)
         _settle(b, workflow_id, lambda w: w["tasks"][-1]["status"] == "IN_PROGRESS", seconds=30)
         b.snapshot("wait retried", workflow_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_execute_answers_like_the_server(server: Backend, memory: Backend, unique_name: str) -> None:
+def test_execute_answers_like_the_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register(b, name, _three_step(name))
         _register(b, f"{name}_wait", [{"name": "hold", "taskReferenceName": "hold", "type": "WAIT"}])
@@ -778,18 +750,13 @@ def test_execute_answers_like_the_server(server: Backend, memory: Backend, uniqu
         b.record("waiting for a worker until the timeout", lambda: execute(name))
         b.record("unknown workflow", lambda: execute(f"{name}_nope"))
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_terminating_a_parent_terminates_its_running_child_like_the_server(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_terminating_a_parent_terminates_its_running_child_like_the_server(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         _register_parent_and_child(b, name)
-        parent_id = _start(b, name)
-        started = _settle(b, parent_id, lambda w: bool(w["tasks"] and w["tasks"][0].get("subWorkflowId")))
-        child_id = started["tasks"][0]["subWorkflowId"]
-        _settle(b, child_id, lambda w: bool(w["tasks"]))  # the server decides a new child a moment later
+        parent_id, child_id = _start_parent(b, name)
         b.workflows.pause_workflow(parent_id)
         b.record(
             "child keeps running while the parent is paused",
@@ -800,12 +767,10 @@ def test_terminating_a_parent_terminates_its_running_child_like_the_server(
         b.snapshot("parent terminated", parent_id)
         b.snapshot("child terminated", child_id)
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_invalid_definitions_answer_the_same_validation_body(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_invalid_definitions_answer_the_same_validation_body(on_both: OnBoth) -> None:
     """The whole 400 body (validationErrors sorted: the server's order varies between calls)."""
     task = {"name": "a", "taskReferenceName": "a", "type": "SIMPLE"}
 
@@ -876,12 +841,10 @@ def test_invalid_definitions_answer_the_same_validation_body(
             for what, (method, path, payload) in calls.items():
                 b.record(f"{what} {label}", lambda m=method, p=path, j=payload: body_of(m, p, j))
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)
 
 
-def test_event_handlers_are_stored_and_listed_alike(
-    server: Backend, memory: Backend, unique_name: str
-) -> None:
+def test_event_handlers_are_stored_and_listed_alike(on_both: OnBoth) -> None:
     def scenario(b: Backend, name: str) -> None:
         events = b.clients.get_event_client()
         handler = {
@@ -912,4 +875,4 @@ def test_event_handlers_are_stored_and_listed_alike(
             b.api.call("DELETE", f"/event/{name}_handler")
         b.record("remove again", lambda: b.api.call("DELETE", f"/event/{name}_handler"))
 
-    _both(server, memory, unique_name, scenario)
+    on_both(scenario)

@@ -6,6 +6,7 @@ generous deadline only to fail instead of hanging; nothing asserts on durations.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -158,6 +159,16 @@ def double(value: int) -> int:
     return value * 2
 
 
+def meet_at(barrier: threading.Barrier) -> Any:
+    """A worker function that returns only once ``barrier.parties`` executions run at once."""
+
+    def meet(value: int) -> Dict[str, Any]:
+        barrier.wait()  # raises BrokenBarrierError (the task FAILS) when fewer arrive in time
+        return {"value": value}
+
+    return meet
+
+
 # -- tests ----------------------------------------------------------------------------------------
 
 
@@ -246,6 +257,17 @@ def test_worker_processes_run_tasks_of_several_workers(server: Server) -> None:
         workflows = [server.wait(i) for i in ids]
     assert [str(w.status) for w in workflows] == ["COMPLETED"] * 4
     assert [w.tasks[1].output_data for w in workflows] == [{"result": 2 * n} for n in range(4)]
+
+
+def test_thread_count_tasks_of_one_worker_execute_at_the_same_time(server: Server) -> None:
+    task, workflow_name = unique("together"), unique("wf_together")
+    server.register(workflow_name, [task], [quick_task_def(task)])
+    ids = [server.start(workflow_name, {"value": n}) for n in range(3)]
+    barrier = threading.Barrier(3, timeout=30)  # only a deadline against hanging
+    with run_handler(server, [Worker(task, meet_at(barrier), thread_count=3)]) as handler:
+        handler.start_processes()
+        workflows = [server.wait(i) for i in ids]
+    assert [str(w.status) for w in workflows] == ["COMPLETED"] * 3
 
 
 def test_register_task_def_on_start_registers_the_template(server: Server) -> None:

@@ -7,10 +7,9 @@ the client does with each kind of answer.
 from __future__ import annotations
 
 import json
-from typing import Iterator, List, Tuple
+from typing import List, Tuple
 
 import pytest
-import responses
 
 from conductor_testkit.client import Configuration, OrkesClients, WorkflowClient
 from conductor_testkit.errors import (
@@ -24,12 +23,6 @@ from conductor_testkit.errors import (
 from conductor_testkit.models import StartWorkflowRequest, WorkflowDef
 
 BASE = "http://conductor.test/api"
-
-
-@pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as rsps:
-        yield rsps
 
 
 @pytest.fixture

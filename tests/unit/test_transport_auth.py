@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Iterator, List
+from typing import List
 
 import pytest
 import responses
@@ -17,12 +17,6 @@ from conductor_testkit.errors import AuthenticationError
 
 BASE = "http://conductor.test/api"
 SECRET = "s3cr3t-value-never-shown"
-
-
-@pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as rsps:
-        yield rsps
 
 
 def make_transport(ttl_seconds: float = 2700.0) -> HttpTransport:

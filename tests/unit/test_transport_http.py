@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import json
 import socket
-from typing import Iterator, List
+from typing import List
 
 import pytest
 import requests
-import responses
 
 from conductor_testkit.client.http_transport import HttpTransport
 from conductor_testkit.client.transport import TransportRequest
 from conductor_testkit.errors import ConductorConnectionError
 
 BASE = "http://conductor.test/api"
-
-
-@pytest.fixture
-def mocked() -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock() as rsps:
-        yield rsps
 
 
 @pytest.fixture

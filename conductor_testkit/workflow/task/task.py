@@ -20,6 +20,7 @@ from typing import (
     Callable,
     ClassVar,
     Dict,
+    Generic,
     Iterable,
     List,
     Mapping,
@@ -29,6 +30,7 @@ from typing import (
     Type,
     TypeVar,
     Union,
+    overload,
 )
 
 from typing_extensions import TypedDict
@@ -38,6 +40,7 @@ from conductor_testkit.models import TaskDef, TaskType, WorkflowTask
 from conductor_testkit.models.base import wire
 
 T = TypeVar("T", bound="TaskInterface")
+V = TypeVar("V")
 
 # wire keys whose values are task lists, rendered (and loaded) recursively
 _TASK_LIST_KEYS = ("defaultCase", "loopOver")
@@ -123,6 +126,34 @@ def render_task_list(tasks: Sequence[TaskInterface]) -> List[Dict[str, Any]]:
         following = tasks[index + 1] if index + 1 < len(tasks) else None
         rendered.extend(task.render_in_list(following))
     return rendered
+
+
+class _Field(Generic[V]):
+    """A plain optional field of the task's wire JSON: type-checked when set, ``None`` removes it."""
+
+    def __init__(self, wire_key: str, expected: Type[V], doc: str) -> None:
+        self.wire_key = wire_key
+        self.expected = expected
+        self.__doc__ = doc
+        self.param = wire_key
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.param = name  # errors name the Python parameter (``start_delay``), not the wire key
+
+    @overload
+    def __get__(self, task: None, owner: type) -> _Field[V]: ...
+
+    @overload
+    def __get__(self, task: TaskInterface, owner: type) -> Optional[V]: ...
+
+    def __get__(self, task: Optional[TaskInterface], owner: type) -> Any:
+        if task is None:
+            return self
+        return task._fields.get(self.wire_key)
+
+    def __set__(self, task: TaskInterface, value: Optional[V]) -> None:
+        task._check_type(self.param, value, self.expected)
+        task._set(self.wire_key, value)
 
 
 class TaskInterface:
@@ -232,65 +263,22 @@ class TaskInterface:
         except ValueError:
             return value
 
-    @property
-    def description(self) -> Optional[str]:
-        """Free text shown in the UI."""
-        return self._fields.get("description")
-
-    @description.setter
-    def description(self, value: Optional[str]) -> None:
-        self._check_type("description", value, str)
-        self._set("description", value)
-
-    @property
-    def optional(self) -> Optional[bool]:
-        """An optional task that fails ends COMPLETED_WITH_ERRORS and the workflow goes on."""
-        return self._fields.get("optional")
-
-    @optional.setter
-    def optional(self, value: Optional[bool]) -> None:
-        self._check_type("optional", value, bool)
-        self._set("optional", value)
-
-    @property
-    def start_delay(self) -> Optional[int]:
-        """Seconds after scheduling before the task can be polled."""
-        return self._fields.get("startDelay")
-
-    @start_delay.setter
-    def start_delay(self, value: Optional[int]) -> None:
-        self._check_type("start_delay", value, int)
-        self._set("startDelay", value)
-
-    @property
-    def async_complete(self) -> Optional[bool]:
-        """The task stays IN_PROGRESS until completed from outside (HTTP, EVENT, ...)."""
-        return self._fields.get("asyncComplete")
-
-    @async_complete.setter
-    def async_complete(self, value: Optional[bool]) -> None:
-        self._check_type("async_complete", value, bool)
-        self._set("asyncComplete", value)
-
-    @property
-    def permissive(self) -> Optional[bool]:
-        """A failed permissive task lets later tasks run; the workflow fails at the end."""
-        return self._fields.get("permissive")
-
-    @permissive.setter
-    def permissive(self, value: Optional[bool]) -> None:
-        self._check_type("permissive", value, bool)
-        self._set("permissive", value)
-
-    @property
-    def retry_count(self) -> Optional[int]:
-        """Retries for this task, overriding the task definition's ``retryCount``."""
-        return self._fields.get("retryCount")
-
-    @retry_count.setter
-    def retry_count(self, value: Optional[int]) -> None:
-        self._check_type("retry_count", value, int)
-        self._set("retryCount", value)
+    description: _Field[str] = _Field("description", str, "Free text shown in the UI.")
+    optional: _Field[bool] = _Field(
+        "optional", bool, "An optional task that fails ends COMPLETED_WITH_ERRORS and the workflow goes on."
+    )
+    start_delay: _Field[int] = _Field(
+        "startDelay", int, "Seconds after scheduling before the task can be polled."
+    )
+    async_complete: _Field[bool] = _Field(
+        "asyncComplete", bool, "The task stays IN_PROGRESS until completed from outside (HTTP, EVENT, ...)."
+    )
+    permissive: _Field[bool] = _Field(
+        "permissive", bool, "A failed permissive task lets later tasks run; the workflow fails at the end."
+    )
+    retry_count: _Field[int] = _Field(
+        "retryCount", int, "Retries for this task, overriding the task definition's ``retryCount``."
+    )
 
     @property
     def task_definition(self) -> Optional[TaskDef]:

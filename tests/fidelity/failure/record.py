@@ -30,6 +30,7 @@ if __package__ in (None, ""):  # run as a plain script: make the repository root
 
 from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 
+from .. import casefiles
 from . import comparison, failcases
 
 
@@ -54,13 +55,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not args.engine and not args.server:
         print("no server: pass --server or set CONDUCTOR_SERVER_URL", file=sys.stderr)
         return 2
-    names = failcases.case_names()
-    unknown = [n for n in args.only if n not in names]
-    if unknown:
-        print(f"unknown case(s): {', '.join(unknown)}", file=sys.stderr)
+    names = casefiles.select_cases(failcases.case_names(), args.only)
+    if names is None:
         return 2
-    if args.only:
-        names = [n for n in names if n in args.only]
     api_url = (args.server or "").rstrip("/")
     failures = 0
     with requests.Session() as session:
@@ -79,10 +76,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 continue
             if args.check or args.engine:
                 lines = comparison.difference(failcases.case_kind(case), failcases.load_golden(name), run)
-                failures += bool(lines)
-                print(f"{name}: {'same' if not lines else 'DIFFERENT'}")
-                for line in lines:
-                    print(f"    {line}")
+                failures += casefiles.print_difference(name, lines)
             else:
                 path = failcases.write_golden(name, CONDUCTOR_SERVER_VERSION, run)
                 extra = " (+failure workflow)" if run.get("failureWorkflow") else ""
