@@ -102,7 +102,7 @@ def _loop(engine: Engine, run: WorkflowRun, state: _TestRequest) -> Dict[str, An
                 mocks.pop(ref, None)
                 engine.decider.decide(run)
                 continue
-            _apply_mock(engine, run, t, lst.pop(0))
+            apply_mock(engine, run, t, lst.pop(0))
         if terminal_at_fetch or not mocks:
             return snapshot if snapshot is not None else engine.workflow_snapshot(run)
 
@@ -147,7 +147,13 @@ def _may_empty(open_tasks: List[Dict[str, Any]], mocks: Dict[str, List[Dict[str,
     return all(k in removable for k in mocks)
 
 
-def _apply_mock(engine: Engine, run: WorkflowRun, task: Dict[str, Any], mock: Dict[str, Any]) -> None:
+def apply_mock(engine: Engine, run: WorkflowRun, task: Dict[str, Any], mock: Dict[str, Any]) -> None:
+    """Settle ``task`` with one TaskMock the way the server's test endpoint does (§6).
+
+    With ``executionTime``/``queueWaitTime`` the stored task is edited directly and a decide
+    follows; otherwise a TaskResult built from the task goes through the normal update path.
+    The harness (conductor_testkit.testing.local) settles its mocks with this too.
+    """
     status = str(mock.get("status") or "COMPLETED")
     output = mock.get("output")
     if output is None and "output" in mock:

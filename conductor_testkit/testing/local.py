@@ -21,7 +21,8 @@ import copy
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from conductor_testkit.engine import Engine
-from conductor_testkit.engine.test_endpoint import OPERATORS
+from conductor_testkit.engine.test_endpoint import OPERATORS, apply_mock
+from conductor_testkit.engine.worker_time import WorkerTimeFreezer
 from conductor_testkit.models import Task
 from conductor_testkit.testing.backend import BaseBackend
 from conductor_testkit.testing.definition import task_types_by_ref, walk_tasks
@@ -37,31 +38,6 @@ _EMPTY = MockSet({}, {})
 _CONTAINERS = frozenset(
     {"SUB_WORKFLOW", "DO_WHILE", "FORK", "FORK_JOIN", "FORK_JOIN_DYNAMIC", "SWITCH", "DECISION"}
 )
-
-
-class _Freezer:
-    """One freezegun freezer per run, started only when worker code runs, moved with the clock."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._freezer: Any = None
-        self._factory: Any = None
-
-    def move(self) -> None:
-        now = self.engine.clock.now()
-        if self._factory is None:
-            from freezegun import freeze_time
-
-            self._freezer = freeze_time(now)
-            self._factory = self._freezer.start()
-        else:
-            self._factory.move_to(now)
-
-    def stop(self) -> None:
-        if self._freezer is not None:
-            self._freezer.stop()
-            self._freezer = None
-            self._factory = None
 
 
 class LocalBackend(BaseBackend):
@@ -176,7 +152,7 @@ class _Drive:
         self.mocks = mocks
         self.workers = workers
         self.suppressed = suppressed
-        self.freezer = _Freezer(engine)
+        self.freezer = WorkerTimeFreezer(engine.clock)
         self.steps = 0
 
     def run(self) -> None:
@@ -265,7 +241,7 @@ class _Drive:
             self._call_function(run, task, attempt, polled)
         else:
             assert attempt.mock is not None
-            self._apply_mock(run, task, attempt.mock)
+            apply_mock(self.engine, run, task, attempt.mock)
 
     def _call_function(self, run: Any, task: Dict[str, Any], attempt: Attempt, polled: bool) -> None:
         engine = self.engine
@@ -289,42 +265,6 @@ class _Drive:
             "reasonForIncompletion": reason,
             "callbackAfterSeconds": callback,
             "workerId": task.get("workerId"),
-        }
-        engine.apply_task_result(run, task, result)
-
-    def _apply_mock(self, run: Any, task: Dict[str, Any], mock: Dict[str, Any]) -> None:
-        """The test endpoint's way of applying one mock (CONDUCTOR_SEMANTICS.md §6)."""
-        engine = self.engine
-        status = mock["status"]
-        output = copy.deepcopy(mock["output"])
-        execution_ms = mock["executionTime"]
-        queue_ms = mock["queueWaitTime"]
-        now = engine.clock.now_ms()
-        if execution_ms > 0 or queue_ms > 0:
-            # the server edits the stored task directly in this case, then decides
-            task["scheduledTime"] = now - (execution_ms + queue_ms)
-            task["startTime"] = now - execution_ms
-            task["status"] = status
-            task.setdefault("outputData", {}).update(output)
-            if status in ("COMPLETED", "FAILED", "FAILED_WITH_TERMINAL_ERROR", "COMPLETED_WITH_ERRORS"):
-                if not task.get("endTime"):
-                    task["endTime"] = now
-                if not task.get("updateTime"):
-                    task["updateTime"] = now
-            run.refresh_pending(task)
-            engine.decider.decide(run)
-            return
-        merged = dict(task.get("outputData") or {})
-        merged.update(output)
-        result = {
-            "taskId": task["taskId"],
-            "workflowInstanceId": run.workflow_id,
-            "status": status,
-            "outputData": merged,
-            "reasonForIncompletion": task.get("reasonForIncompletion"),
-            "callbackAfterSeconds": task.get("callbackAfterSeconds", 0),
-            "workerId": task.get("workerId"),
-            "subWorkflowId": task.get("subWorkflowId"),
         }
         engine.apply_task_result(run, task, result)
 
