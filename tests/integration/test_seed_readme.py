@@ -26,8 +26,11 @@ import pytest
 
 from conductor_testkit.client.workflow_client import WorkflowClient
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "conductor-python-README.md"
 REPO = Path(__file__).resolve().parents[2]
+# the steering repo's shared/ lies beside this repository (and beside CI's clone of it)
+SEED = REPO.parent / "shared" / "seed" / "conductor-python-README.md"
+if not SEED.exists():
+    pytest.skip(f"the official SDK's README is not at {SEED}", allow_module_level=True)
 
 
 def _blocks() -> List[str]:
