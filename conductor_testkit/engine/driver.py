@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional
 
 from conductor_testkit.engine.decider import async_due_ms
 from conductor_testkit.engine.run import TaskDict, WorkflowRun
+from conductor_testkit.engine.task_types import unknown_type_note
 from conductor_testkit.engine.timeouts import (
     poll_timeout_due,
     response_timeout_due,
@@ -186,7 +187,10 @@ def _blockers(engine: Engine, runs: List[WorkflowRun]) -> List[Any]:
             ttype = t["taskType"]
             handler = engine.system_handlers.get(ttype)
             if handler is None:
-                reason = f"worker task {ttype!r} has no in-process worker (register one or complete it)"
+                reason = (
+                    f"worker task {ttype!r} has no in-process worker (register one or complete it)"
+                    + unknown_type_note(t)
+                )
             elif ttype == "WAIT":
                 reason = "WAIT task waits for a signal (update_task_by_ref_name / signal)"
             elif ttype == "HUMAN":

@@ -22,6 +22,7 @@ import uuid
 from typing import Any, Dict, List, Mapping, Optional, Set
 
 from conductor_testkit.client import Configuration
+from conductor_testkit.engine.task_types import unknown_type_note
 from conductor_testkit.errors import ConflictError
 from conductor_testkit.models import Task, TaskResult
 from conductor_testkit.testing.backend import BackendNotSupportedError, ServerBackend
@@ -292,7 +293,7 @@ def _why_stuck(
     if planned is None:
         return (
             f"no mock, mock function or worker for it (task type {ttype!r}); "
-            f"pass mocks={{{ref!r}: ...}} or a worker for {ttype!r}"
+            f"pass mocks={{{ref!r}: ...}} or a worker for {ttype!r}" + unknown_type_note(task)
         )
     # the last planned attempt may be in flight (IN_PROGRESS): only a queued or parked task is stuck
     if exhausted and (task.get("status") == "SCHEDULED" or str(task.get("taskId")) in dispatch.parked):

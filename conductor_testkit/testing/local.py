@@ -21,6 +21,7 @@ import copy
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from conductor_testkit.engine import Engine
+from conductor_testkit.engine.task_types import unknown_type_note
 from conductor_testkit.engine.test_endpoint import OPERATORS, apply_mock
 from conductor_testkit.engine.worker_time import WorkerTimeFreezer
 from conductor_testkit.models import Task
@@ -351,7 +352,7 @@ class _Drive:
                 return used_up
             return (
                 f"no mock, mock function or worker for it (task type {ttype!r}); "
-                f"pass mocks={{{ref!r}: ...}} or a worker for {ttype!r}"
+                f"pass mocks={{{ref!r}: ...}} or a worker for {ttype!r}" + unknown_type_note(task)
             )
         if used_up:
             return used_up
