@@ -17,6 +17,7 @@ import requests
 from conductor_testkit.engine.javascript import JavaScriptEvaluator
 from conductor_testkit.engine.system_tasks import run_async_task
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler, is_terminal
+from conductor_testkit.testing.server import free_port  # noqa: F401  (re-exported to the tests)
 
 NOW_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
@@ -218,10 +219,3 @@ def reply(status: int, body: bytes = b"", headers: Optional[List[Tuple[str, str]
     return route
 
 
-def free_port() -> int:
-    """A local port nothing listens on (bound, then released)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

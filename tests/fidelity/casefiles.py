@@ -74,9 +74,13 @@ def load_golden(name: str) -> Dict[str, Any]:
 
 def write_golden(name: str, server_version: str, workflow: Dict[str, Any]) -> Path:
     """Store the server's answer for ``name``; returns the path written."""
-    GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
-    path = GOLDEN_DIR / f"{name}.json"
-    payload = {"serverVersion": server_version, "workflow": workflow}
+    return dump_golden(GOLDEN_DIR / f"{name}.json", server_version, {"workflow": workflow})
+
+
+def dump_golden(path: Path, server_version: str, body: Dict[str, Any]) -> Path:
+    """Write ``{"serverVersion": ..., **body}`` as stable, sorted JSON (both suites' goldens)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"serverVersion": server_version, **body}
     path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
 

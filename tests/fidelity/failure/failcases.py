@@ -85,11 +85,7 @@ def load_golden(name: str) -> Json:
 
 def write_golden(name: str, server_version: str, run: Json) -> Path:
     """Store a server run (``{"workflow", "failureWorkflow"}``) as the golden of ``name``."""
-    GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
-    payload = {"serverVersion": server_version, **run}
-    path = golden_path(name)
-    path.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+    return casefiles.dump_golden(golden_path(name), server_version, run)
 
 
 def failure_workflow_id(workflow: Json) -> Optional[str]:
