@@ -136,6 +136,11 @@ class Configuration:
         self._lock = threading.Lock()
 
     @property
+    def is_http(self) -> bool:
+        """Whether requests go over the network (http/https) rather than to an in-process engine."""
+        return self.scheme in ("http", "https")
+
+    @property
     def server_api_url(self) -> str:
         """The API root every request path is appended to."""
         return self.host
@@ -163,7 +168,7 @@ class Configuration:
             return self._transport
 
     def _build_transport(self) -> Transport:
-        if self.scheme in ("http", "https"):
+        if self.is_http:
             from conductor_testkit.client.http_transport import HttpTransport
 
             return HttpTransport.from_configuration(self)

@@ -8,6 +8,8 @@
 - A server that cannot be reached raises :class:`ConductorConnectionError` naming the URL.
 - With a key configured, a token is sent as ``X-Authorization`` and refreshed on expiry and on
   a 401 (the request is then sent once more).
+- The environment (proxies, CA bundle, ``~/.netrc``) is read once, when the transport's own
+  session is made, not again on every request (see :func:`tune_session`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,34 @@ def _encode_param(value: Any) -> Any:
     return value
 
 
+def tune_session(session: requests.Session, base_url: str, pool_maxsize: Optional[int] = None) -> None:
+    """Prepare a ``requests.Session`` that sends every request to ``base_url``.
+
+    - with ``pool_maxsize``, its connection pool keeps that many connections, so no thread waits
+      for, or reopens, a connection;
+    - the environment (``*_PROXY``/``NO_PROXY``, ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``,
+      ``~/.netrc``) is read once, here, for the server's URL: with ``trust_env`` on, requests
+      reads it again on every request (an ``os.environ`` scan and netrc lookups), which cost a
+      worker more CPU than the rest of a no-op task's handling.
+    """
+    if pool_maxsize is not None:
+        from requests.adapters import HTTPAdapter
+
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_maxsize)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+    if not session.trust_env:
+        return
+    from requests.utils import get_netrc_auth
+
+    settings = session.merge_environment_settings(base_url, {}, None, None, None)
+    session.proxies = settings["proxies"]
+    session.verify = settings["verify"]
+    if session.auth is None:
+        session.auth = get_netrc_auth(base_url)
+    session.trust_env = False
+
+
 class HttpTransport:
     """Sends :class:`TransportRequest` objects to ``base_url`` over HTTP(S)."""
 
@@ -59,6 +89,7 @@ class HttpTransport:
         retry_backoff_seconds: float = 0.5,
         max_backoff_seconds: float = 8.0,
         session: Optional[requests.Session] = None,
+        pool_maxsize: Optional[int] = None,
         sleep: Callable[[float], None] = time.sleep,
         debug: bool = False,
     ) -> None:
@@ -68,7 +99,10 @@ class HttpTransport:
         self.max_retries = max_retries
         self.retry_backoff_seconds = retry_backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
-        self.session = session or requests.Session()
+        if session is None:  # a session given is used as it is
+            session = requests.Session()
+            tune_session(session, self.base_url, pool_maxsize)
+        self.session = session
         self._sleep = sleep
         self._debug = debug
         self._auth = (
@@ -78,7 +112,9 @@ class HttpTransport:
         )
 
     @classmethod
-    def from_configuration(cls, configuration: Configuration) -> HttpTransport:
+    def from_configuration(
+        cls, configuration: Configuration, *, pool_maxsize: Optional[int] = None
+    ) -> HttpTransport:
         """The transport a :class:`Configuration` describes (URL, key, timeouts, retries)."""
         return cls(
             configuration.host,
@@ -89,6 +125,7 @@ class HttpTransport:
             max_retries=configuration.max_retries,
             retry_backoff_seconds=configuration.retry_backoff_seconds,
             debug=configuration.debug,
+            pool_maxsize=pool_maxsize,
         )
 
     # -- the Transport protocol -------------------------------------------------------------

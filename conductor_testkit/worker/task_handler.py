@@ -133,7 +133,7 @@ class TaskHandler:
                 chosen.setdefault((worker.task_definition_name, worker.domain), worker)
         self.workers: List[Worker] = [apply_environment(w) for w in chosen.values()]
 
-        in_process_transport = getattr(configuration, "scheme", "http") not in ("http", "https")
+        in_process_transport = not configuration.is_http
         self.use_threads = use_threads or in_process_transport
         self.metrics = metrics
         self.update_retry_window_seconds = update_retry_window_seconds

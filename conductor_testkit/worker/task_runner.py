@@ -59,29 +59,11 @@ def _is_final_rejection(error: BaseException) -> bool:
 
 
 def tune_session(session: Any, base_url: str, thread_count: int) -> None:
-    """Prepare a worker's ``requests.Session`` for one request per task.
+    """:func:`~conductor_testkit.client.http_transport.tune_session` for a worker: a connection
+    for every thread, plus the poller and the lease keeper."""
+    from conductor_testkit.client.http_transport import tune_session as tune
 
-    - its connection pool keeps a connection for every thread (plus the poller and the lease
-      keeper), so no request waits for, or reopens, a connection;
-    - the environment (``*_PROXY``/``NO_PROXY``, ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``,
-      ``~/.netrc``) is read once, here, for the server's URL: with ``trust_env`` on, requests
-      reads it again on every request (an ``os.environ`` scan and netrc lookups), which cost a
-      worker more CPU than the rest of a no-op task's handling.
-    """
-    from requests.adapters import HTTPAdapter
-    from requests.utils import get_netrc_auth
-
-    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=thread_count + 2)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    if not session.trust_env:
-        return
-    settings = session.merge_environment_settings(base_url, {}, None, None, None)
-    session.proxies = settings["proxies"]
-    session.verify = settings["verify"]
-    if session.auth is None:
-        session.auth = get_netrc_auth(base_url)
-    session.trust_env = False
+    tune(session, base_url, pool_maxsize=thread_count + 2)
 
 
 def build_clients(configuration: Any, thread_count: int) -> Tuple[Any, Any]:
@@ -93,9 +75,8 @@ def build_clients(configuration: Any, thread_count: int) -> Tuple[Any, Any]:
     """
     from conductor_testkit.client import ApiClient, HttpTransport, MetadataClient, TaskClient
 
-    if getattr(configuration, "scheme", "http") in ("http", "https"):
-        transport = HttpTransport.from_configuration(configuration)
-        tune_session(transport.session, transport.base_url, thread_count)
+    if configuration.is_http:
+        transport = HttpTransport.from_configuration(configuration, pool_maxsize=thread_count + 2)
         api_client = ApiClient(configuration, transport=transport)
     else:
         api_client = ApiClient(configuration)

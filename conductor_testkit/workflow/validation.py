@@ -15,12 +15,12 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Union
 
 from conductor_testkit.errors import DefinitionError
 from conductor_testkit.models import WorkflowDef
+from conductor_testkit.workflow.task.terminate_task import TERMINATION_STATUSES
 
 # ${NAME} where NAME is an upper-case token: a server environment variable or system property
 # (CPEWF_TASK_ID, NETFLIX_ENV, ...), resolved by the server rather than from task outputs.
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _LOOP_SUFFIX = re.compile(r"^(?P<base>.+)__\d+$")
-_TERMINATION_STATUSES = ("COMPLETED", "FAILED", "TERMINATED")
 
 
 @dataclass(frozen=True)
@@ -281,11 +281,11 @@ class _Checker:
                 self.add(ref, "sink", "an EVENT task needs a sink (e.g. 'conductor:queue')")
         elif kind == "TERMINATE":
             status = params.get("terminationStatus")
-            if status not in _TERMINATION_STATUSES:
+            if status not in TERMINATION_STATUSES:
                 self.add(
                     ref,
                     "inputParameters.terminationStatus",
-                    f"must be one of {', '.join(_TERMINATION_STATUSES)} (a literal), received {status!r}",
+                    f"must be one of {', '.join(TERMINATION_STATUSES)} (a literal), received {status!r}",
                 )
             if task.get("optional"):
                 self.add(ref, "optional", "a TERMINATE task cannot be optional")
