@@ -96,12 +96,12 @@ class WorkflowClient(ResourceClient):
         """
         request = to_model(StartWorkflowRequest, start_workflow_request, "start_workflow_request")
         request_id = request_id or str(uuid.uuid4())
+        name = request.name or (request.workflow_def.name if request.workflow_def else None) or ""
         version = request.version
         if version is None and request.workflow_def is not None:
             version = request.workflow_def.version
         if version is None:
-            version = self._latest_version(request.name or "")
-        name = request.name or (request.workflow_def.name if request.workflow_def else None) or ""
+            version = self._latest_version(name)
         try:
             body = self.api_client.call_json(
                 "POST",

@@ -175,6 +175,14 @@ def test_execute_without_a_version_uses_the_latest_definition(mocked, clients) -
     assert "requestId=r" in mocked.calls[1].request.url and "waitForSeconds=1" in mocked.calls[1].request.url
 
 
+def test_execute_of_an_unversioned_inline_definition_looks_up_its_name(mocked, clients) -> None:
+    mocked.get(f"{BASE}/metadata/workflow/inline_wf", json={"name": "inline_wf", "version": 2})
+    mocked.post(f"{BASE}/workflow/execute/inline_wf/2", json={"workflowId": "id", "status": "COMPLETED"})
+    request = {"workflowDef": {"name": "inline_wf", "tasks": []}}
+    run = clients.get_workflow_client().execute_workflow(request, request_id="r", wait_for_seconds=1)
+    assert run.workflow_id == "id"
+
+
 def test_execute_fallback_returns_when_the_awaited_task_has_ended(mocked) -> None:
     client, clock = client_on_a_fake_clock()
     mocked.post(f"{BASE}/workflow/execute/w/1", status=405, json=error_body(405, "Method not allowed"))
