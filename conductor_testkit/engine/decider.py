@@ -28,7 +28,9 @@ from conductor_testkit.engine.run import (
 )
 from conductor_testkit.engine.timeouts import (
     POLICY_TIMEOUTS,
+    queue_due_ms,
     response_timeout_due,
+    timeout_policy,
     worker_task_quiet_until,
     workflow_timeout_due,
 )
@@ -252,19 +254,20 @@ class Decider:
         tasks = run.defn.get("tasks") or []
         if not tasks:
             raise TerminateWorkflow("No tasks found to be executed", "COMPLETED")
-        wt: Optional[Dict[str, Any]] = tasks[0]
-        while wt is not None and self._is_skipped(run, wt):
-            wt = run.index.next_task(wt["taskReferenceName"])
+        wt = self._unskipped(run, tasks[0])
         if wt is None:
             return []
         return self.engine.mapper.tasks_to_schedule(run, wt, 0)
 
     @staticmethod
-    def _is_skipped(run: WorkflowRun, wt: Optional[Dict[str, Any]]) -> bool:
-        if wt is None:
-            return False
-        t = run.latest(wt["taskReferenceName"])
-        return t is not None and t["status"] == "SKIPPED"
+    def _unskipped(run: WorkflowRun, wt: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+        """``wt`` or the first workflow task after it whose reference was not SKIPPED (None: none)."""
+        while wt is not None:
+            t = run.latest(wt["taskReferenceName"])
+            if t is None or t["status"] != "SKIPPED":
+                return wt
+            wt = run.index.next_task(wt["taskReferenceName"])
+        return None
 
     def next_tasks(self, run: WorkflowRun, task: TaskDict) -> List[TaskDict]:
         """DeciderService.getNextTask: the tasks that follow a task that just ended."""
@@ -273,9 +276,7 @@ class Decider:
         ref = (
             base_ref(task["referenceTaskName"]) if task.get("iteration", 0) > 0 else task["referenceTaskName"]
         )
-        wt = run.index.next_task(ref)
-        while wt is not None and self._is_skipped(run, wt):
-            wt = run.index.next_task(wt["taskReferenceName"])
+        wt = self._unskipped(run, run.index.next_task(ref))
         if wt is not None and wt.get("type") == "DO_WHILE":
             if run.by_ref.get(wt["taskReferenceName"]):
                 return []
@@ -367,7 +368,6 @@ class Decider:
         now = self.engine.clock.now_ms()
         allowed = self.engine.async_types
         env = self.engine.env_for(run)
-        progressed = False
         for task in run.pending.to_walk(now):  # system tasks are never quiet
             if task["status"] in TERMINAL or task["taskType"] not in allowed:
                 continue
@@ -382,7 +382,7 @@ class Decider:
                 return True
             if run.is_terminal():
                 return False
-        return progressed
+        return False
 
     def evaluate_async(self, run: WorkflowRun, task: TaskDict) -> bool:
         """One background evaluation of an async system task; True when it finished."""
@@ -545,7 +545,7 @@ class Decider:
             )
 
     def _timeout_with_policy(self, reason: str, task_def: Dict[str, Any], task: TaskDict) -> None:
-        policy = task_def.get("timeoutPolicy") or "TIME_OUT_WF"
+        policy = timeout_policy(task_def)
         if policy == "ALERT_ONLY":
             return
         task["status"] = "TIMED_OUT"
@@ -596,9 +596,7 @@ class Decider:
             if st is None or st not in TERMINAL:
                 return False
         for t in not_done:
-            nxt = run.index.next_task(t["referenceTaskName"])
-            while nxt is not None and self._is_skipped(run, nxt):
-                nxt = run.index.next_task(nxt["taskReferenceName"])
+            nxt = self._unskipped(run, run.index.next_task(t["referenceTaskName"]))
             if nxt is not None and nxt["taskReferenceName"] not in status_by_ref:
                 return False
         return True
@@ -812,7 +810,7 @@ def async_due_ms(handler: Any, task: TaskDict, env: Any) -> Optional[int]:
     SCHEDULED async task (e.g. a retried WAIT) its queue time, as the server queues it."""
     due = handler.next_due_ms(task, env)
     if due is None and task.get("status") == "SCHEDULED":
-        due = int(task.get("scheduledTime") or 0) + 1000 * int(task.get("callbackAfterSeconds") or 0)
+        due = queue_due_ms(task)
     return due  # type: ignore[no-any-return]
 
 

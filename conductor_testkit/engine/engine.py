@@ -24,7 +24,6 @@ Internals other engine modules use: ``engine.store`` (:class:`Store`), ``engine.
 
 from __future__ import annotations
 
-import copy
 import random
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -52,6 +51,7 @@ from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_r
 from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_http_session
 from conductor_testkit.engine.store import Store
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
+from conductor_testkit.engine.timeouts import queue_due_ms
 from conductor_testkit.engine.validation import DefinitionValidationError, validate_workflow_def
 
 _REASON_LIMIT = 500
@@ -486,7 +486,7 @@ class Engine:
         due = task.get("_dueMs")
         if due is not None:
             return int(due)
-        return int(task.get("scheduledTime") or 0) + 1000 * int(task.get("callbackAfterSeconds") or 0)
+        return queue_due_ms(task)
 
     def poll(
         self, task_type: str, worker_id: Optional[str] = None, domain: Optional[str] = None, count: int = 1
@@ -640,7 +640,7 @@ class Engine:
     def evaluate(self, evaluator_type: str, expression: Any, input: Any) -> Any:
         """SWITCH/DECISION evaluation (value-param, javascript, graaljs)."""
         if evaluator_type in ("javascript", "graaljs"):
-            return evaluate_expression(evaluator_type, str(expression), copy.deepcopy(input), self.js)
+            return evaluate_expression(evaluator_type, str(expression), json_copy(input), self.js)
         return evaluate_expression(evaluator_type, expression, input, self.js)
 
     def evaluate_condition(self, condition: str, input: Any) -> bool:

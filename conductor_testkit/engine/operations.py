@@ -24,7 +24,6 @@ Orkes' documentation (merge; start the failure workflow when asked).
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Dict, List, Mapping, Optional
 
 from conductor_testkit.engine.definitions import WORKFLOW_TASK_DEFAULTS
@@ -34,12 +33,11 @@ from conductor_testkit.engine.errors import (
     EngineIllegalState,
     EngineNotFound,
 )
-from conductor_testkit.engine.run import TERMINAL, UNSUCCESSFUL, WorkflowRun, base_ref
+from conductor_testkit.engine.run import TERMINAL, UNSUCCESSFUL, WorkflowRun, base_ref, json_copy
 from conductor_testkit.models.base import wire
 
 TaskDict = Dict[str, Any]
 
-_UNSUCCESSFUL_TERMINAL = UNSUCCESSFUL
 _IN_PLACE_RETRY_TYPES = frozenset({"DO_WHILE", "FORK_JOIN", "JOIN", "EXCLUSIVE_JOIN"})
 
 # -- shared helpers -----------------------------------------------------------------------------
@@ -181,7 +179,7 @@ def retry_workflow(engine: Any, workflow_id: str, *, resume_subworkflow_tasks: b
     if not run.tasks:
         raise EngineConflict("Workflow has not started yet")
     if resume_subworkflow_tasks:
-        first = next((t for t in run.tasks if t.get("status") in _UNSUCCESSFUL_TERMINAL), None)
+        first = next((t for t in run.tasks if t.get("status") in UNSUCCESSFUL), None)
         if first is None:
             return
         run = _last_failed_sub_workflow(engine, first, run)
@@ -191,20 +189,20 @@ def retry_workflow(engine: Any, workflow_id: str, *, resume_subworkflow_tasks: b
 
 
 def _last_failed_sub_workflow(engine: Any, task: TaskDict, run: WorkflowRun) -> WorkflowRun:
-    if task.get("status") not in _UNSUCCESSFUL_TERMINAL:
+    if task.get("status") not in UNSUCCESSFUL:
         return run
     if task.get("taskType") == "SUB_WORKFLOW":
         child = _child_run(engine, task)
         if child is None:
             return run
-        failed = next((t for t in child.tasks if t.get("status") in _UNSUCCESSFUL_TERMINAL), None)
+        failed = next((t for t in child.tasks if t.get("status") in UNSUCCESSFUL), None)
         return _last_failed_sub_workflow(engine, failed, child) if failed is not None else run
     if task.get("taskType") == "DO_WHILE":
         failed_sub = next(
             (
                 t
                 for t in run.tasks
-                if t.get("taskType") == "SUB_WORKFLOW" and t.get("status") in _UNSUCCESSFUL_TERMINAL
+                if t.get("taskType") == "SUB_WORKFLOW" and t.get("status") in UNSUCCESSFUL
             ),
             None,
         )
@@ -267,7 +265,7 @@ def _join_on_failed_permissive(run: WorkflowRun, join: TaskDict) -> bool:
         if (
             workflow_task.get("permissive")
             and not workflow_task.get("optional")
-            and task.get("status") in ("FAILED", "FAILED_WITH_TERMINAL_ERROR", "TIMED_OUT", "CANCELED")
+            and task.get("status") in UNSUCCESSFUL
         ):
             return True
     return False
@@ -299,13 +297,13 @@ def _reopen_parents(engine: Any, run: WorkflowRun) -> None:
         for task in parent.tasks:
             if task is sub_task:
                 continue
-            if task.get("taskType") == "SUB_WORKFLOW" and task.get("status") in _UNSUCCESSFUL_TERMINAL:
+            if task.get("taskType") == "SUB_WORKFLOW" and task.get("status") in UNSUCCESSFUL:
                 # sibling sub-workflows that failed too are retried (or picked up if rerun already)
                 child = _child_run(engine, task)
                 if child is None:
                     continue
                 if child.status == "RUNNING" or any(
-                    t.get("status") in _UNSUCCESSFUL_TERMINAL for t in child.tasks
+                    t.get("status") in UNSUCCESSFUL for t in child.tasks
                 ):
                     if child.status != "RUNNING":
                         _retry_in_place(engine, child)
@@ -465,7 +463,7 @@ def _rerun(
     for task in run.tasks:
         if task is target or task["referenceTaskName"] == target["referenceTaskName"]:
             continue
-        if task.get("status") in _UNSUCCESSFUL_TERMINAL:
+        if task.get("status") in UNSUCCESSFUL:
             if task.get("taskType") == "SUB_WORKFLOW":
                 task.pop("subWorkflowId", None)
                 (task.get("outputData") or {}).pop("subWorkflowId", None)
@@ -505,9 +503,6 @@ def _requeue(engine: Any, run: WorkflowRun, task: TaskDict) -> None:
     """Put a rescheduled task back where pollers and the async-task runner find it."""
     # the engine has no queue: a SCHEDULED task is pollable from scheduledTime + callbackAfterSeconds
     task.pop("_dueMs", None)
-    requeue = getattr(engine.decider, "requeue_task", None)
-    if requeue is not None:
-        requeue(run, task)
 
 
 # -- skip ---------------------------------------------------------------------------------------
@@ -560,7 +555,7 @@ def skip_task(engine: Any, workflow_id: str, task_reference_name: str, request: 
         "workflowTask": {
             "name": workflow_task.get("name"),
             "taskReferenceName": task_reference_name,
-            **copy.deepcopy(WORKFLOW_TASK_DEFAULTS),
+            **json_copy(WORKFLOW_TASK_DEFAULTS),
         },
         "executionMetadata": {"additionalContext": {}, "additionalContextMap": {}, "empty": True},
         "rateLimitPerFrequency": 0,

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from conductor_testkit.engine.errors import EngineError
 from conductor_testkit.engine.run import TERMINAL, UNSUCCESSFUL, TaskDict, WorkflowRun, base_ref
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
+from conductor_testkit.engine.timeouts import queue_due_ms
 
 
 def _successful(status: str) -> bool:
@@ -30,6 +28,14 @@ def _jstr(value: Any) -> str:
 
 def _wt(task: TaskDict) -> Dict[str, Any]:
     return task.get("workflowTask") or {}
+
+
+def _join_refs(task: TaskDict) -> List[str]:
+    """The references a (EXCLUSIVE_)JOIN waits for, with its loop iteration's suffix."""
+    join_on: List[str] = list(task["inputData"].get("joinOn") or [])
+    if task.get("iteration", 0) > 0:
+        join_on = [f"{r}__{task['iteration']}" for r in join_on]
+    return join_on
 
 
 class SwitchHandler(SystemTaskHandler):
@@ -78,9 +84,7 @@ class JoinHandler(SystemTaskHandler):
 
     def execute(self, task: TaskDict, env: Any) -> bool:
         run = env.run
-        join_on: List[str] = list(task["inputData"].get("joinOn") or [])
-        if task.get("iteration", 0) > 0:
-            join_on = [f"{r}__{task['iteration']}" for r in join_on]
+        join_on = _join_refs(task)
         # runs on every decide while the fork is open: plain lookups, no calls per branch
         by_ref = run.by_ref
         joined = [lst[-1] if lst else None for lst in map(by_ref.get, join_on)]
@@ -138,9 +142,7 @@ class ExclusiveJoinHandler(SystemTaskHandler):
 
     def execute(self, task: TaskDict, env: Any) -> bool:
         run = env.run
-        join_on: List[str] = list(task["inputData"].get("joinOn") or [])
-        if task.get("iteration", 0) > 0:
-            join_on = [f"{r}__{task['iteration']}" for r in join_on]
+        join_on = _join_refs(task)
         found = False
         failures = False
         reason = ""
@@ -490,7 +492,7 @@ class SubWorkflowHandler(SystemTaskHandler):
 
     def next_due_ms(self, task: TaskDict, env: Any) -> Optional[int]:
         if task.get("status") == "SCHEDULED":
-            return int(task.get("scheduledTime", 0)) + 1000 * int(task.get("callbackAfterSeconds") or 0)
+            return queue_due_ms(task)
         return None
 
     def start(self, task: TaskDict, env: Any) -> None:

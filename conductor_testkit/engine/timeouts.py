@@ -22,6 +22,11 @@ def as_int(value: Any, default: int = 0) -> int:
         return default
 
 
+def queue_due_ms(task: TaskDict) -> int:
+    """When a SCHEDULED task leaves the queue: its scheduling plus ``callbackAfterSeconds``."""
+    return int(task.get("scheduledTime") or 0) + 1000 * int(task.get("callbackAfterSeconds") or 0)
+
+
 def workflow_timeout_due(defn: Dict[str, Any], wf: Dict[str, Any]) -> Optional[int]:
     """The workflow's ``timeoutSeconds`` counted from its last retry, else from its creation."""
     timeout = as_int(defn.get("timeoutSeconds"))
@@ -67,7 +72,8 @@ def response_timeout_due(task_def: Dict[str, Any], task: TaskDict) -> Optional[i
     return as_int(task.get("updateTime")) + (rto + as_int(task.get("callbackAfterSeconds"))) * 1000
 
 
-def _policy(task_def: Dict[str, Any]) -> str:
+def timeout_policy(task_def: Dict[str, Any]) -> str:
+    """The TaskDef's ``timeoutPolicy`` (TIME_OUT_WF when unset)."""
     return str(task_def.get("timeoutPolicy") or "TIME_OUT_WF")
 
 
@@ -77,7 +83,7 @@ def _total_timeout_reason(task_def: Dict[str, Any], task: TaskDict, now: int, du
         f"Task {task.get('taskDefName')}/{task['taskId']} exceeded total timeout of "
         f"{as_int(task_def.get('totalTimeoutSeconds'))} seconds "
         f"(elapsed {elapsed} seconds across all attempts including retry delays). "
-        f"Timeout policy: {_policy(task_def)}"
+        f"Timeout policy: {timeout_policy(task_def)}"
     )
 
 
@@ -86,7 +92,7 @@ def _task_timeout_reason(task_def: Dict[str, Any], task: TaskDict, now: int, due
     elapsed = now - (due - timeout * 1000)
     return (
         f"Task timed out after {elapsed // 1000} seconds. Timeout configured as {timeout} seconds. "
-        f"Timeout policy configured to {_policy(task_def)}"
+        f"Timeout policy configured to {timeout_policy(task_def)}"
     )
 
 
@@ -95,7 +101,7 @@ def _poll_timeout_reason(task_def: Dict[str, Any], task: TaskDict, now: int, due
     return (
         f"Task poll timed out after {(now - scheduled) // 1000} seconds. Poll timeout configured as "
         f"{as_int(task_def.get('pollTimeoutSeconds'))} seconds. "
-        f"Timeout policy configured to {_policy(task_def)}"
+        f"Timeout policy configured to {timeout_policy(task_def)}"
     )
 
 
@@ -120,7 +126,7 @@ def worker_task_quiet_until(task_def: Optional[Dict[str, Any]], task: TaskDict) 
     if task_def is None:
         return None
     dues = [response_timeout_due(task_def, task)]
-    if (task_def.get("timeoutPolicy") or "TIME_OUT_WF") != "ALERT_ONLY":
+    if timeout_policy(task_def) != "ALERT_ONLY":
         dues += [
             total_timeout_due(task_def, task),
             task_timeout_due(task_def, task),
