@@ -203,7 +203,8 @@ def compile_path(path: str) -> CompiledPath:
 def step(node: Any, token: Token) -> Any:
     """One definite step; :data:`MISSING` when it finds nothing (Jayway: PathNotFound)."""
     if isinstance(token, str):
-        if isinstance(node, Mapping):
+        # dict first: isinstance against typing.Mapping costs ~10x more, on every step
+        if isinstance(node, (dict, Mapping)):
             return node.get(token, MISSING)
         return MISSING
     if isinstance(token, int):

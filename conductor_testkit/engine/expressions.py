@@ -385,7 +385,8 @@ class _Resolver:
     def value(self, value: Any) -> Any:
         if isinstance(value, str):
             return self.string(value, 0)
-        if isinstance(value, Mapping):
+        # dict first: isinstance against typing.Mapping costs ~10x more, on every value
+        if isinstance(value, (dict, Mapping)):
             return self.mapping(value)
         if isinstance(value, (list, tuple)):
             return [self.value(item) for item in value]

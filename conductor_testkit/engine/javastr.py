@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Mapping
+from typing import Any, Dict, Iterable, List, Mapping, Tuple
 
 
 def java_double_string(value: float) -> str:
@@ -62,7 +62,7 @@ def java_string(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return java_double_string(value)
-    if isinstance(value, Mapping):
+    if isinstance(value, (dict, Mapping)):  # dict first: the cheap check
         parts = []
         for key, item in value.items():
             item_text = "(this Map)" if item is value else java_string(item)
@@ -114,19 +114,25 @@ def java_hashmap_order(keys: Iterable[str]) -> List[str]:
     Buckets in index order; keys in one bucket keep their insertion order (resizing splits
     buckets without reordering). Tree bins (8+ colliding keys) are not modelled.
     """
-    key_list = list(keys)
-    mask = _table_size(len(key_list)) - 1
-    indexed = [(_spread(java_string_hash(key)) & mask, pos, key) for pos, key in enumerate(key_list)]
+    return list(_hashmap_order(tuple(keys)))
+
+
+@lru_cache(maxsize=4096)
+def _hashmap_order(keys: Tuple[str, ...]) -> Tuple[str, ...]:
+    # cached: the same key sets (a task's inputParameters, the context entries) recur on every resolve
+    mask = _table_size(len(keys)) - 1
+    indexed = [(_spread(java_string_hash(key)) & mask, pos, key) for pos, key in enumerate(keys)]
     indexed.sort()
-    return [key for _, _, key in indexed]
+    return tuple(key for _, _, key in indexed)
 
 
 def as_java_hashmap(items: Dict[str, Any]) -> Dict[str, Any]:
     """A dict with the same items in Java ``HashMap`` order (returns ``items`` when already so)."""
     if len(items) < 2:
         return items
-    order = java_hashmap_order(items)
-    if order == list(items):
+    keys = tuple(items)
+    order = _hashmap_order(keys)
+    if order == keys:
         return items
     return {key: items[key] for key in order}
 

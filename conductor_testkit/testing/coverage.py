@@ -17,17 +17,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Set, Tuple
 
+from conductor_testkit.engine.run import base_ref as _base_ref
 from conductor_testkit.testing.definition import DEFAULT_CASE, walk_tasks, workflow_def_dict
 from conductor_testkit.testing.execution import Execution
 
 __all__ = ["DEFAULT_CASE", "BranchCoverage"]
 
 _BRANCHING = frozenset({"SWITCH", "DECISION"})
-
-
-def _base_ref(ref: str) -> str:
-    index = ref.find("__")
-    return ref if index < 0 else ref[:index]
 
 
 class BranchCoverage:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
+from conductor_testkit.engine.run import WORKFLOW_TERMINAL
+from conductor_testkit.engine.run import base_ref as _base_ref
 from conductor_testkit.models import Task, Workflow
 
 __all__ = ["Blocker", "Execution"]
 
-_TERMINAL_WORKFLOW = frozenset({"COMPLETED", "FAILED", "TIMED_OUT", "TERMINATED"})
 _NOT_RUN = frozenset({"SKIPPED"})
 _MISSING = object()
 
@@ -34,11 +35,6 @@ class Blocker:
         if not self.reference_task_name:
             return self.reason
         return f"{self.reference_task_name} ({self.task_type}, {self.status}): {self.reason}"
-
-
-def _base_ref(ref: str) -> str:
-    index = ref.find("__")
-    return ref if index < 0 else ref[:index]
 
 
 def _short(value: Any, limit: int = 120) -> str:
@@ -113,7 +109,7 @@ class Execution:
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in _TERMINAL_WORKFLOW
+        return self.status in WORKFLOW_TERMINAL
 
     @property
     def is_blocked(self) -> bool:

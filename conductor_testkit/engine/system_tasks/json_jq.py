@@ -10,7 +10,7 @@ server's jackson-jq).
 from __future__ import annotations
 
 from conductor_testkit.engine.errors import EngineIllegalState
-from conductor_testkit.engine.jq_transform import JqError, run_jq
+from conductor_testkit.engine.jq_transform import JqError, jq_task_output
 from conductor_testkit.engine.system_tasks._java_types import class_cast_message
 from conductor_testkit.engine.system_tasks.base import (
     COMPLETED,
@@ -48,15 +48,14 @@ class JsonJqTransformHandler(SystemTaskHandler):
             )
         output = task.setdefault("outputData", {})
         try:
-            results = run_jq(query, input_data)
+            result = jq_task_output(query, input_data)
         except JqError as exc:
             task["status"] = FAILED
             task["reasonForIncompletion"] = exc.message
             output["error"] = exc.message
             return
         task["status"] = COMPLETED
-        output["result"] = results[0] if results else None
-        output["resultList"] = results
+        output.update(result)
 
     def execute(self, task: TaskDict, env: SystemTaskEnv) -> bool:
         """The server runs ``start`` again and reports a change."""
