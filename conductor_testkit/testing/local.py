@@ -21,6 +21,7 @@ import copy
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from conductor_testkit.engine import Engine
+from conductor_testkit.engine.decider import async_due_ms
 from conductor_testkit.engine.task_types import unknown_type_note
 from conductor_testkit.engine.test_endpoint import OPERATORS, apply_mock
 from conductor_testkit.engine.worker_time import WorkerTimeFreezer
@@ -210,7 +211,7 @@ class _Drive:
                     if attempt is not None:
                         self._apply(run, task, attempt, polled=False)
                         return True
-                    due = handler.next_due_ms(task, engine.env_for(run))
+                    due = async_due_ms(handler, task, engine.env_for(run))
                     if due is not None and due <= now and engine.decider.evaluate_async(run, task):
                         engine.decider.decide(run)
                         return True
@@ -286,7 +287,7 @@ class _Drive:
                     if task["status"] == "SCHEDULED" and self._can_settle(scope, task):
                         due = engine.task_due_ms(task)
                 elif handler.is_async:
-                    due = handler.next_due_ms(task, env)
+                    due = async_due_ms(handler, task, env)
                 if due is not None and due > now and (best is None or due < best):
                     best = due
         return best

@@ -432,3 +432,26 @@ def test_search_pages_with_start_and_size(router: RestRouter) -> None:
 def test_a_malformed_search_condition_is_a_bad_request(router: RestRouter) -> None:
     answer = call(router, "GET", "/workflow/search", query={"query": "status"})
     assert (answer.status, answer.json()["message"]) == (400, "Incorrectly formatted query string: status")
+
+
+def test_idle_time_skipping_wakes_a_retried_async_task_after_its_delay() -> None:
+    # a signal WAIT failed by an update is retried as a SCHEDULED attempt queued for 60 s; only
+    # its queue time says when it runs, so time skipping must count it
+    from conductor_testkit.engine import Engine
+    from conductor_testkit.engine.rest import advance_idle_clock
+
+    engine = Engine()
+    engine.register_task_def({"name": "hold", "retryCount": 1, "retryDelaySeconds": 60})
+    definition = {
+        "name": "retried_wait",
+        "version": 1,
+        "schemaVersion": 2,
+        "tasks": [{"name": "hold", "taskReferenceName": "hold", "type": "WAIT"}],
+    }
+    workflow_id = engine.start_workflow({"name": "retried_wait", "version": 1, "workflowDef": definition})
+    engine.update_task_by_ref_name(workflow_id, "hold", "FAILED", {})
+    started_ms = engine.clock.now_ms()
+
+    assert advance_idle_clock(engine) is True
+    assert engine.clock.now_ms() - started_ms == 60_000
+    assert [t["status"] for t in engine.get_workflow(workflow_id)["tasks"]] == ["FAILED", "IN_PROGRESS"]

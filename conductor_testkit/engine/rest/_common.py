@@ -8,8 +8,10 @@ import time
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
+from conductor_testkit.engine.decider import async_due_ms
 from conductor_testkit.engine.run import TERMINAL, WORKFLOW_TERMINAL
 from conductor_testkit.engine.validation import VALIDATION_MESSAGE, DefinitionValidationError
 from conductor_testkit.errors import ConductorError
@@ -244,7 +246,7 @@ class Route:
     produces: str = JSON
     status: int = 200
 
-    @property
+    @cached_property  # split once: every request matches against every route
     def segments(self) -> Tuple[str, ...]:
         return tuple(s for s in self.template.split("/") if s)
 
@@ -312,7 +314,7 @@ def advance_idle_clock(engine: Any) -> bool:
                     return False  # pollable now: wait for a worker
             elif handler.is_async and task["taskType"] in engine.async_types:
                 env = env or engine.env_for(run)
-                due = handler.next_due_ms(task, env)
+                due = async_due_ms(handler, task, env)
             else:
                 continue
             if due is not None and due > now and (earliest is None or due < earliest):
