@@ -32,7 +32,10 @@ class MetricsCollector:
     """The hooks the worker runtime calls. Every method is a no-op here."""
 
     def poll_completed(self, task_type: str, tasks: int, seconds: float) -> None:
-        """A poll returned ``tasks`` tasks (0: an empty poll) after ``seconds``."""
+        """A poll returned ``tasks`` tasks (0: an empty poll) after ``seconds``.
+
+        A task the server hands back with a result (``/tasks/update-v2``) counts as one poll.
+        """
 
     def poll_failed(self, task_type: str, error: BaseException) -> None:
         """A poll raised (server unreachable, HTTP error)."""

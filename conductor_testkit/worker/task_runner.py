@@ -300,6 +300,8 @@ class TaskRunner:
                     self._update_latency += _LATENCY_SMOOTHING * (
                         time.monotonic() - sent - self._update_latency
                     )
+                    if next_task is not None:  # update-v2 polled it: count it like a polled task
+                        self.metrics.poll_completed(name, 1, time.monotonic() - sent)
                 else:
                     first = False
                     self._task_client.update_task(result)
