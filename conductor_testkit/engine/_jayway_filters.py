@@ -192,7 +192,7 @@ class JaywayComparison(Expression):  # type: ignore[misc]
         wrapped = DatumInContext.wrap(datum)
         left = _values(self.target, wrapped)
         right = _values(self.value, wrapped) if isinstance(self.value, JSONPath) else self.value
-        return [wrapped] if jayway_compare(self.op, left, right) else []
+        return [wrapped] if jayway_compare(str(self.op), left, right) else []
 
 
 def _same(left: Any, right: Any) -> bool:
@@ -410,11 +410,12 @@ def install_jayway_semantics(node: Any, literals: Sequence[Any]) -> Any:
             return JaywayNot(literals[int(marker.group(2))])
         if marker and marker.group(1) in ("eq", "ne", "re"):
             target = install_jayway_semantics(node.target, literals)
-            op = {"eq": "==", "ne": "!=", "re": "=~"}[marker.group(1)]
+            op: Any = {"eq": "==", "ne": "!=", "re": "=~"}[marker.group(1)]
             return JaywayComparison(target, op, literals[int(marker.group(2))])
         if marker:
             target = install_jayway_semantics(node.target, literals)
-            return JaywayOperator(target, marker.group(1), literals[int(marker.group(2))])
+            named: Any = marker.group(1)  # the operator's name, not one of Expression's symbols
+            return JaywayOperator(target, named, literals[int(marker.group(2))])
     if type(node) is Expression and node.op in _COMPARISON_OPS:
         target = install_jayway_semantics(node.target, literals)
         value = node.value
