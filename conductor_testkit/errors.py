@@ -19,6 +19,8 @@ task reference, field or expression), what was received and what was expected.
     │   ├── ConflictError                       409
     │   └── ServerError                         5xx
     └── EngineError                             the in-memory engine refused an operation
+        (EngineNotFound, EngineConflict, EngineBadRequest and EngineIllegalState are also
+        NotFoundError, ConflictError, BadRequestError and ServerError)
 
 Subpackages derive their own classes from these (``conductor_testkit.engine.errors``,
 ``conductor_testkit.worker.exceptions``, ``WorkflowDefinitionError`` of the DSL).
@@ -115,7 +117,16 @@ def api_error_for(status: int, method: str, path: str, message: str, body: Any =
 
 
 class EngineError(ConductorError):
-    """An error of the in-memory engine (bad operation, unknown workflow, ...)."""
+    """An error of the in-memory engine (bad operation, unknown workflow, ...).
+
+    The engine's refusals that the server answers with an HTTP status are also the client's
+    classes for that status (``conductor_testkit.engine.errors``): ``EngineNotFound`` is a
+    :class:`NotFoundError`, ``EngineConflict`` a :class:`ConflictError`, and so on, so one
+    ``except NotFoundError`` works on the engine, on ``memory://`` and on a real server. Their
+    ``status`` is that HTTP status, ``message`` the text, ``method`` and ``path`` empty.
+    """
+
+    http_status = 500
 
     def __init__(
         self,
@@ -132,7 +143,13 @@ class EngineError(ConductorError):
         if task_ref:
             where.append(f"task {task_ref!r}")
         prefix = f"[{', '.join(where)}] " if where else ""
-        super().__init__(prefix + message)
+        # the ApiError fields, for the subclasses that are ApiErrors too
+        self.status = self.http_status
+        self.method = ""
+        self.path = ""
+        self.message = prefix + message
+        self.body: Any = None
+        Exception.__init__(self, prefix + message)
 
 
 __all__ = [
