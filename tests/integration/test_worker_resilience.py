@@ -16,13 +16,14 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 import pytest
+from worker_support import register_one_task_workflow, wait_until
 
-from conductor_testkit.client import Configuration, MetadataClient, WorkflowClient
-from conductor_testkit.models import TaskDef, Workflow
+from conductor_testkit.client import Configuration, WorkflowClient
+from conductor_testkit.models import Workflow
 from conductor_testkit.worker import InMemoryMetrics, TaskHandler, Worker
 
 pytestmark = pytest.mark.integration
@@ -35,38 +36,7 @@ def unique(prefix: str) -> str:
 
 
 def register(url: str, workflow_name: str, task: str) -> None:
-    metadata = MetadataClient(Configuration(server_api_url=url))
-    metadata.register_task_def(
-        TaskDef(name=task, retry_count=0, response_timeout_seconds=120, owner_email="test@example.com")
-    )
-    metadata.register_workflow_def(
-        {
-            "name": workflow_name,
-            "version": 1,
-            "schemaVersion": 2,
-            "ownerEmail": "test@example.com",
-            "tasks": [
-                {
-                    "name": task,
-                    "taskReferenceName": "work",
-                    "type": "SIMPLE",
-                    "inputParameters": {"value": "${workflow.input.value}"},
-                }
-            ],
-        },
-        overwrite=True,
-    )
-
-
-def wait_until(condition: Any, what: str, deadline_seconds: float = 60) -> Any:
-    deadline = time.monotonic() + deadline_seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {deadline_seconds}s waiting for {what}")
-        time.sleep(0.05)
+    register_one_task_workflow(url, workflow_name, task)
 
 
 def wait_terminal(client: WorkflowClient, workflow_id: str) -> Workflow:

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from typing import List, Tuple
 
 import pytest
 
-from conductor_testkit.client import Configuration
+from conductor_testkit.client import Configuration, MetadataClient, WorkflowClient
 from conductor_testkit.errors import ConfigurationError
-from conductor_testkit.worker import TaskHandler, Worker, unregister_worker, worker_task
+from conductor_testkit.worker import (
+    InMemoryMetrics,
+    TaskHandler,
+    TaskRunner,
+    Worker,
+    WorkerHealth,
+    unregister_worker,
+    worker_task,
+)
 
 HTTP = Configuration(server_api_url="http://127.0.0.1:9/api")
 
@@ -92,11 +102,8 @@ def double(x: int) -> int:
     return 2 * x
 
 
-def test_task_handler_runs_workers_against_the_in_memory_engine() -> None:
-    import time
-
-    from conductor_testkit.client import MetadataClient, WorkflowClient
-
+def doubling_workflows(count: int) -> Tuple[Configuration, WorkflowClient, str, List[str]]:
+    """``count`` started workflows on a fresh memory:// engine, each one task ``name`` doubling x."""
     memory = Configuration(server_api_url="memory://")
     name = f"mem_{uuid.uuid4().hex[:8]}"
     MetadataClient(memory).register_workflow_def(
@@ -114,14 +121,59 @@ def test_task_handler_runs_workers_against_the_in_memory_engine() -> None:
         }
     )
     workflows = WorkflowClient(memory)
-    ids = [workflows.start_workflow_by_name(name, {"x": n}) for n in range(3)]
+    return memory, workflows, name, [workflows.start_workflow_by_name(name, {"x": n}) for n in range(count)]
+
+
+def run_until_done(handler: TaskHandler, workflows: WorkflowClient, ids: List[str]) -> List[WorkerHealth]:
+    """Start ``handler``, wait (30 s at most) for the workflows to end; the health at that point."""
+    handler.start_processes()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(
+        str(workflows.get_workflow(i).status) == "RUNNING" for i in ids
+    ):
+        time.sleep(0.02)
+    return handler.health()
+
+
+def test_task_handler_runs_workers_against_the_in_memory_engine() -> None:
+    memory, workflows, name, ids = doubling_workflows(3)
     with TaskHandler(
         workers=[Worker(name, double)], configuration=memory, scan_for_annotated_workers=False
     ) as handler:
-        handler.start_processes()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and any(
-            str(workflows.get_workflow(i).status) == "RUNNING" for i in ids
-        ):
-            time.sleep(0.02)
+        run_until_done(handler, workflows, ids)
     assert [workflows.get_workflow(i).output for i in ids] == [{"result": 2 * n} for n in range(3)]
+
+
+def test_a_runner_thread_that_dies_is_restarted_and_its_health_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the first runner meets an error that escapes it (before it polls anything) and ends
+    crashes: List[bool] = []
+    wait_for_free_slots = TaskRunner._wait_for_free_slots
+
+    def crash_once(runner: TaskRunner) -> int:
+        if not crashes:
+            crashes.append(True)
+            raise RuntimeError("a bug in the runner")
+        return wait_for_free_slots(runner)
+
+    monkeypatch.setattr(TaskRunner, "_wait_for_free_slots", crash_once)
+    memory, workflows, name, ids = doubling_workflows(3)
+    metrics = InMemoryMetrics()
+    handler = TaskHandler(
+        workers=[Worker(name, double)],
+        configuration=memory,
+        scan_for_annotated_workers=False,
+        metrics=metrics,
+    )
+    assert handler.health() == []
+    with handler:
+        (health,) = run_until_done(handler, workflows, ids)
+    assert [workflows.get_workflow(i).output for i in ids] == [{"result": 2 * n} for n in range(3)]
+    assert crashes == [True]
+    assert (health.task_type, health.alive, health.restarts, health.pid) == (name, True, 1, None)
+    assert health.last_error is not None
+    assert "stopped on an unexpected error (RuntimeError: a bug in the runner)" in health.last_error
+    assert metrics.count("worker_restarts", name) == 1
+    (after_stop,) = handler.health()
+    assert not after_stop.alive and after_stop.tasks_in_flight == 0
