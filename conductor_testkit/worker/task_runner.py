@@ -12,15 +12,12 @@ One runner per worker, in its own thread or process (the TaskHandler decides). T
 - a result that cannot be delivered (it cannot be serialised, the server refuses it, or the
   retry window ran out) is replaced by a FAILED result that says why (``delivery``), so the
   task is never left IN_PROGRESS without a word; an unknown task (404) is only logged;
-- with several threads, pauses a random moment (0-2 ms) before each report, so the threads do
-  not fall into lockstep on the server's locks;
 - on stop, polls no more, finishes the tasks in flight and reports their results.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -47,11 +44,6 @@ _UPDATE_BACKOFF_START_SECONDS = 0.25
 _UPDATE_BACKOFF_MAX_SECONDS = 5.0
 _EMPTY_POLL_BACKOFF_START_SECONDS = 0.001
 _LEASE_EXTEND_FRACTION = 0.8
-# threads of one runner drift into lockstep (see _desynchronize): each waits a random share of
-# the recent update latency, up to this fraction of it and never more than the cap
-_DESYNC_FRACTION = 0.25
-_DESYNC_MAX_SECONDS = 0.002
-_LATENCY_SMOOTHING = 0.1  # weight of the newest update in the latency average
 
 
 class _NotDelivered(Exception):
@@ -125,7 +117,6 @@ class TaskRunner:
         self._leases: Dict[str, Tuple[Task, float]] = {}
         self._leases_lock = threading.Lock()
         self._use_update_v2 = True
-        self._update_latency = 0.0  # moving average of a successful update's round trip, seconds
 
     # -- control ---------------------------------------------------------------------------------
 
@@ -271,7 +262,6 @@ class TaskRunner:
                     self._untrack_lease(current.task_id)
                 status = str(result.status) if result.status is not None else TaskResultStatus.COMPLETED.value
                 self.metrics.execution_completed(name, status, time.monotonic() - started)
-                self._desynchronize()
                 _, next_task = self._deliver(result, take_next=True)
                 if next_task is None:
                     self.listener.task_finished(slot)
@@ -285,20 +275,6 @@ class TaskRunner:
                 self.listener.task_finished(slot)
         finally:
             self._release_slot(slot)
-
-    def _desynchronize(self) -> None:
-        """Pause a random moment before a report when several threads report to the server.
-
-        Threads that each do one round trip per task fall into lockstep: a stall on the server
-        (a lock, a GC pause) answers them together, so they send their next updates together,
-        collide again on the server's locks (a busy-wait of several ms each on a SQLite-backed
-        server) and stay in step. Measured with no-op tasks and 4 threads against a SQLite-backed
-        server: in lockstep, all four stalled together for 40-100 ms several times per 300 tasks
-        (about 15% of the tasks/s); random pauses of 0-3 ms removed those stalls. The pause is at
-        most a quarter of the recent update latency (so it scales with the server) and 2 ms.
-        """
-        if self.worker.thread_count > 1 and self._update_latency > 0.0:
-            time.sleep(random.uniform(0.0, min(self._update_latency * _DESYNC_FRACTION, _DESYNC_MAX_SECONDS)))
 
     def report(self, result: TaskResult) -> bool:
         """Send a result, retrying with back-off within the retry window. True when accepted.
@@ -314,15 +290,19 @@ class TaskRunner:
         """Report ``task`` FAILED with ``reason`` (a task whose result will never come, e.g.
         because its worker process died). True when the server accepted it."""
         self._ensure_clients()
-        failed = TaskResult(
+        failed = self._result_of(task, TaskResultStatus.FAILED, reason_for_incompletion=reason)
+        failed.log(reason)
+        return self._report_failure(failed, self.update_retry_window_seconds)
+
+    def _result_of(self, task: Task, status: TaskResultStatus, **fields: Any) -> TaskResult:
+        """A result of this worker for ``task`` that the worker's function did not produce."""
+        return TaskResult(
             task_id=task.task_id,
             workflow_instance_id=task.workflow_instance_id,
             worker_id=self.worker.worker_id,
-            status=TaskResultStatus.FAILED,
-            reason_for_incompletion=reason,
+            status=status,
+            **fields,
         )
-        failed.log(reason)
-        return self._report_failure(failed, self.update_retry_window_seconds)
 
     def _ensure_clients(self) -> None:
         # built in the thread or process that runs the runner, never inherited through a fork
@@ -440,11 +420,9 @@ class TaskRunner:
             # accepted: from here on nothing may fail the update, nor lose the next task
             now = time.monotonic()
             next_task = None
-            if use_v2:
-                self._update_latency += _LATENCY_SMOOTHING * (now - sent - self._update_latency)
-                if isinstance(answer, dict) and answer.get("taskId"):
-                    next_task = Task.from_dict(answer)
-                    self._count_poll(1, now - sent)  # update-v2 polled it: count it like a polled task
+            if use_v2 and isinstance(answer, dict) and answer.get("taskId"):
+                next_task = Task.from_dict(answer)
+                self._count_poll(1, now - sent)  # update-v2 polled it: count it like a polled task
             try:
                 self.metrics.update_completed(name, now - started)
             except Exception:
@@ -488,13 +466,7 @@ class TaskRunner:
                     timeout = task.response_timeout_seconds or 0
                     self._leases[task.task_id or ""] = (task, now + timeout * _LEASE_EXTEND_FRACTION)
             for task in due:
-                beat = TaskResult(
-                    task_id=task.task_id,
-                    workflow_instance_id=task.workflow_instance_id,
-                    worker_id=self.worker.worker_id,
-                    status=TaskResultStatus.IN_PROGRESS,
-                    extend_lease=True,
-                )
+                beat = self._result_of(task, TaskResultStatus.IN_PROGRESS, extend_lease=True)
                 try:
                     self._task_client.update_task(beat)
                 except Exception as exc:
