@@ -57,6 +57,12 @@ class Decider:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # the runs whose decide is under way, innermost last (a decide may start workflows)
+        self._deciding: List[WorkflowRun] = []
+
+    def current_run(self) -> Optional[WorkflowRun]:
+        """The run whose decide is under way (None outside a decide)."""
+        return self._deciding[-1] if self._deciding else None
 
     # ------------------------------------------------------------------------------------
     # entry point
@@ -77,6 +83,7 @@ class Decider:
             run.redecide = True
             return
         run.deciding = True
+        self._deciding.append(run)
         try:
             passes = 0
             while True:
@@ -100,6 +107,7 @@ class Decider:
                 return
         finally:
             run.deciding = False
+            self._deciding.pop()
             run.uncommitted.clear()
 
     # ------------------------------------------------------------------------------------
@@ -367,10 +375,13 @@ class Decider:
     def _run_due_async(self, run: WorkflowRun) -> bool:
         now = self.engine.clock.now_ms()
         allowed = self.engine.async_types
+        settler = run.settler
         env = self.engine.env_for(run)
         for task in run.pending.to_walk(now):  # system tasks are never quiet
             if task["status"] in TERMINAL or task["taskType"] not in allowed:
                 continue
+            if settler is not None and settler.claims(run, task):
+                continue  # the drive's settle step completes it (a mock)
             handler = self.engine.system_handlers.get(task["taskType"])
             if handler is None or not handler.is_async:
                 continue

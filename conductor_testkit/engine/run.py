@@ -95,7 +95,8 @@ class WorkflowRun:
         self.terminate_tasks: List[TaskDict] = []
         self.max_seq = 0
         self.failed_task_id: Optional[str] = None
-        self.test_domain: Optional[str] = None
+        # the settle step of the drive this run belongs to (engine.settle.Settler), or None
+        self.settler: Any = None
         self.reindex()
 
     # -- indexes ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Set, Tuple
 
-from conductor_testkit.engine.run import base_ref as _base_ref
+from conductor_testkit.engine import base_ref as _base_ref
 from conductor_testkit.testing.definition import DEFAULT_CASE, walk_tasks, workflow_def_dict
 from conductor_testkit.testing.execution import Execution
 

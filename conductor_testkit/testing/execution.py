@@ -8,33 +8,15 @@ why), so a failing test explains itself without a debugger.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
-from conductor_testkit.engine.run import WORKFLOW_TERMINAL
-from conductor_testkit.engine.run import base_ref as _base_ref
+from conductor_testkit.engine import WORKFLOW_TERMINAL, Blocker, base_ref
 from conductor_testkit.models import Task, Workflow
 
 __all__ = ["Blocker", "Execution"]
 
 _NOT_RUN = frozenset({"SKIPPED"})
 _MISSING = object()
-
-
-@dataclass(frozen=True)
-class Blocker:
-    """A task a non-terminal run waits for, and why."""
-
-    reference_task_name: str
-    task_type: str
-    status: str
-    reason: str
-    workflow_id: str = ""
-
-    def __str__(self) -> str:
-        if not self.reference_task_name:
-            return self.reason
-        return f"{self.reference_task_name} ({self.task_type}, {self.status}): {self.reason}"
 
 
 def _short(value: Any, limit: int = 120) -> str:
@@ -131,7 +113,7 @@ class Execution:
         exact = [i for i, t in enumerate(self._raw_tasks) if t.get("referenceTaskName") == ref]
         if exact:
             return exact
-        return [i for i, t in enumerate(self._raw_tasks) if _base_ref(str(t.get("referenceTaskName"))) == ref]
+        return [i for i, t in enumerate(self._raw_tasks) if base_ref(str(t.get("referenceTaskName"))) == ref]
 
     def attempts(self, ref: str) -> List[Task]:
         """Every attempt of the task ``ref`` in order (retries, loop iterations); [] if it never ran."""

@@ -17,9 +17,9 @@ server (:class:`RemoteBackend`, through its test endpoint), so a test written on
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Iterable, List, Mapping, Optional, Union
 
-from conductor_testkit.engine.test_endpoint import OPERATORS
+from conductor_testkit.engine import OPERATORS, workers_by_type
 from conductor_testkit.errors import DefinitionError
 from conductor_testkit.testing.backend import Backend, BackendNotSupportedError
 from conductor_testkit.testing.definition import task_types_by_ref, workflow_def_dict
@@ -30,30 +30,6 @@ from conductor_testkit.testing.mocks import MockSet
 __all__ = ["Harness", "WorkersArg", "run_workflow"]
 
 WorkersArg = Union[Iterable[Any], Mapping[str, Any], None]
-
-
-def _as_workers(workers: WorkersArg) -> Dict[str, Any]:
-    """Task type -> Worker from ``@worker_task`` functions, Worker objects or {name: function}."""
-    from conductor_testkit.worker import Worker
-
-    out: Dict[str, Any] = {}
-    if workers is None:
-        return out
-    if isinstance(workers, Mapping):
-        for name, target in workers.items():
-            worker = getattr(target, "worker", target)
-            out[str(name)] = worker if hasattr(worker, "execute") else Worker(str(name), target)
-        return out
-    for item in workers:
-        worker = getattr(item, "worker", item)
-        name = getattr(worker, "task_definition_name", None)
-        if not name or not hasattr(worker, "execute"):
-            raise DefinitionError(
-                f"workers: {item!r} is neither a @worker_task function nor a Worker; pass "
-                "{'task_name': function} to use a plain function as the worker of a task type"
-            )
-        out[str(name)] = worker
-    return out
 
 
 def _check_mocks(definition: Mapping[str, Any], mocks: MockSet, types: Mapping[str, str]) -> None:
@@ -70,7 +46,8 @@ def _check_mocks(definition: Mapping[str, Any], mocks: MockSet, types: Mapping[s
                 f"mocks: workflow {name!r} has no task with reference name {ref!r}; "
                 f"its tasks are: {', '.join(sorted(types)) or '(none)'}"
             )
-        if ttype in OPERATORS:
+        # a DYNAMIC task becomes a task of the type it names, under its own reference: mockable
+        if ttype in OPERATORS and ttype != "DYNAMIC":
             raise DefinitionError(
                 f"mocks: task {ref!r} of workflow {name!r} is a {ttype}, which runs by itself and cannot be "
                 "mocked (the server's test endpoint discards mocks of such tasks); mock the tasks it runs"
@@ -156,7 +133,7 @@ class Harness:
             definition,
             dict(input or {}),
             mock_set,
-            _as_workers(workers),
+            workers_by_type(workers),
             correlation_id=correlation_id,
             task_to_domain=task_to_domain,
         )

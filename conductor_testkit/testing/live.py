@@ -22,7 +22,7 @@ import uuid
 from typing import Any, Dict, List, Mapping, Optional, Set
 
 from conductor_testkit.client import Configuration
-from conductor_testkit.engine.task_types import unknown_type_note
+from conductor_testkit.engine import unknown_type_note
 from conductor_testkit.errors import ConflictError
 from conductor_testkit.models import Task, TaskResult
 from conductor_testkit.testing.backend import BackendNotSupportedError, ServerBackend

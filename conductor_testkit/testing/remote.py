@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping
 
-from conductor_testkit.engine.test_endpoint import OPERATORS
+from conductor_testkit.engine import OPERATORS
 from conductor_testkit.testing.backend import BackendNotSupportedError, ServerBackend
 from conductor_testkit.testing.execution import Blocker, Execution
 from conductor_testkit.testing.mocks import MockSet
