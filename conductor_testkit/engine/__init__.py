@@ -23,6 +23,7 @@ from conductor_testkit.engine.run import TERMINAL, WORKFLOW_TERMINAL, base_ref
 from conductor_testkit.engine.settle import OPERATORS
 from conductor_testkit.engine.task_types import unknown_type_note
 from conductor_testkit.engine.validation import DefinitionValidationError
+from conductor_testkit.engine.worker_time import WorkerTimeFreezer
 from conductor_testkit.engine.workers import workers_by_type
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "NetworkDisabledError",
     "RunOutcome",
     "VirtualClock",
+    "WorkerTimeFreezer",
     "base_ref",
     "unknown_type_note",
     "workers_by_type",

@@ -78,6 +78,8 @@ class RunOutcome:
     workflow: Dict[str, Any]
     blocked: List[Blocker] = field(default_factory=list)
     unused_mocks: Dict[str, int] = field(default_factory=dict)
+    #: the drive's settle step, with the mocks left: ``Engine.drive(workflow_id, settler)`` goes on
+    settler: Optional[Settler] = field(default=None, repr=False, compare=False)
 
     @property
     def is_terminal(self) -> bool:
@@ -101,13 +103,26 @@ class Drive:
             the sub-workflows the run starts).
         fire_timeouts: when nothing else is due, let task and workflow timeouts fire (the clock
             jumps to the earliest); otherwise the drive stops there.
+        until_ms: let virtual time pass up to this instant: every timer and timeout due before
+            it fires in order, then the clock stops at ``until_ms`` (a test's "two days later").
     """
 
-    def __init__(self, engine: Engine, root: WorkflowRun, settler: Settler, *, fire_timeouts: bool = False):
+    def __init__(
+        self,
+        engine: Engine,
+        root: WorkflowRun,
+        settler: Settler,
+        *,
+        fire_timeouts: bool = False,
+        until_ms: Optional[int] = None,
+        moves_clock: bool = True,
+    ):
         self.engine = engine
         self.root = root
         self.settler = settler
         self.fire_timeouts = fire_timeouts
+        self.until_ms = until_ms
+        self.moves_clock = moves_clock and settler.moves_clock
         self.freezer = WorkerTimeFreezer(engine.clock)
         self.steps = 0
         self.settled = 0  # steps that changed something
@@ -117,6 +132,7 @@ class Drive:
     def run(self) -> RunOutcome:
         """Step until the workflow ends or nothing more can happen; return the outcome."""
         engine = self.engine
+        self.settler.reattach_all()
         try:
             while self.steps < _MAX_STEPS:
                 self.steps += 1
@@ -125,23 +141,39 @@ class Drive:
                 if self.settler.step(self):
                     self.settled += 1
                     continue
-                if not self.settler.moves_clock:
+                if not self.moves_clock:
                     break
-                due = next_timer(engine, self.family(), self.settler, include_timeouts=self.fire_timeouts)
+                due = self._next_time()
                 if due is None:
                     break
-                engine.clock.advance_to(due)
-                for run in self.family():
-                    engine.decider.decide(run)
+                self._move_clock(due)
+            if self.until_ms is not None and engine.clock.now_ms() < self.until_ms:
+                self._move_clock(self.until_ms)
+                while self.settler.step(self):  # what the last instant made ready
+                    self.settled += 1
             return self.outcome()
         finally:
             self.freezer.stop()
             self.settler.detach_all()
 
+    def _next_time(self) -> Optional[int]:
+        engine = self.engine
+        family = self.family()
+        if self.until_ms is None:
+            return next_timer(engine, family, self.settler, include_timeouts=self.fire_timeouts)
+        due = next_due_ms(engine, family, include_timeouts=True, settler=self.settler)
+        return due if due is not None and due <= self.until_ms else None
+
+    def _move_clock(self, to_ms: int) -> None:
+        self.engine.clock.advance_to(to_ms)
+        for run in self.family():
+            self.engine.decider.decide(run)
+
     def family(self) -> List[WorkflowRun]:
-        """The root run and its running sub-workflows (recursively), parents first."""
+        """The root run, the workflows the drive started (a failure workflow) that still run, and
+        their running sub-workflows (recursively), parents first."""
         runs = self.engine.store.runs
-        out = [self.root]
+        out = [self.root, *(run for run in self.settler.started if run.status == "RUNNING")]
         index = 0
         while index < len(out):
             for task in out[index].non_terminal():
@@ -169,6 +201,7 @@ class Drive:
             workflow=workflow,
             blocked=blocked,
             unused_mocks=self.settler.unused(),
+            settler=self.settler,
         )
 
     def blockers(self) -> List[Blocker]:
@@ -269,9 +302,12 @@ def next_timer(
     return best
 
 
-def next_due_ms(engine: Engine, runs: List[WorkflowRun], *, include_timeouts: bool) -> Optional[int]:
-    """The earliest future timer of ``runs``, timeouts included alongside when asked."""
-    times: Iterable[int] = _timers(engine, runs, None)
+def next_due_ms(
+    engine: Engine, runs: List[WorkflowRun], *, include_timeouts: bool, settler: Optional[Settler] = None
+) -> Optional[int]:
+    """The earliest future timer of ``runs`` (as ``settler`` sees them), timeouts included alongside
+    when asked."""
+    times: Iterable[int] = _timers(engine, runs, settler)
     if include_timeouts:
         times = itertools.chain(times, _timeouts(runs))
     return _earliest_after(engine.clock.now_ms(), times)

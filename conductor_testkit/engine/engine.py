@@ -384,9 +384,10 @@ class Engine:
             return
         origin = self.decider.current_run()
         if origin is not None and origin.settler is not None:
-            started = origin.settler.for_started()
+            # the server starts the failure workflow once the run has ended
+            started = origin.settler.for_started(failure_workflow=origin.is_terminal())
             if started is not None:
-                started.attach(run)
+                started.adopt(run)
 
     def start_workflow(self, request: Any) -> str:
         """Start a workflow (StartWorkflowRequest); the first decide runs before this returns."""
@@ -687,12 +688,17 @@ class Engine:
         """The runs whose workflow is RUNNING, in creation order."""
         return [run for run in self.store.runs.values() if run.status == "RUNNING"]
 
-    def _settler(self, mocks: Any, sub_workflow_mocks: Any, workers: Any, **options: Any) -> TaskSettler:
+    def _settler(
+        self, mocks: Any, sub_workflow_mocks: Any, workers: Any, failure_workflow_mocks: Any
+    ) -> TaskSettler:
         own = dict(self.workers)
         if workers:
             own.update(workers_by_type(workers))
-        mock_set = mocks if isinstance(mocks, MockSet) else MockSet.parse(mocks, sub_workflow_mocks)
-        return TaskSettler(mock_set, own, **options)
+        if isinstance(mocks, MockSet):
+            mock_set = mocks
+        else:
+            mock_set = MockSet.parse(mocks, sub_workflow_mocks, failure_workflow_mocks=failure_workflow_mocks)
+        return TaskSettler(mock_set, own)
 
     def run_workflow(
         self,
@@ -701,6 +707,7 @@ class Engine:
         mocks: Any = None,
         sub_workflow_mocks: Optional[Mapping[str, Any]] = None,
         workers: Any = None,
+        failure_workflow_mocks: Any = None,
         fire_timeouts: bool = False,
     ) -> RunOutcome:
         """Start a workflow and drive it until it ends or nothing more can happen.
@@ -711,10 +718,37 @@ class Engine:
         the worker of its task type (``workers`` in the forms :meth:`add_workers` takes, on top of
         the engine's own). When nothing can run now the clock jumps to the next timer; with
         ``fire_timeouts`` also to the next task or workflow timeout when nothing else is due.
+        The failure workflow the run starts is driven too, by ``failure_workflow_mocks`` and the
+        workers.
         """
-        settler = self._settler(mocks, sub_workflow_mocks, workers)
+        settler = self._settler(mocks, sub_workflow_mocks, workers, failure_workflow_mocks)
         run = self.start_run(request, settler)
         return Drive(self, run, settler, fire_timeouts=fire_timeouts).run()
+
+    def drive(
+        self,
+        workflow_id: str,
+        settler: Optional[Settler] = None,
+        *,
+        fire_timeouts: bool = False,
+        until_ms: Optional[int] = None,
+        moves_clock: bool = True,
+    ) -> RunOutcome:
+        """Drive a started workflow again: with ``settler`` (e.g. a :class:`RunOutcome`'s
+        ``settler``, holding the mocks left), else with the engine's workers.
+
+        ``until_ms``: let virtual time pass up to that instant, firing every timer and timeout
+        due on the way in order, and stop there (the clock ends at ``until_ms``).
+        ``moves_clock=False``: settle only what is ready now (and report what blocks the run).
+        """
+        run = self.store.run(workflow_id)
+        if settler is None:
+            settler = self._settler(None, None, None, None)
+        settler.include(run)
+        drive = Drive(
+            self, run, settler, fire_timeouts=fire_timeouts, until_ms=until_ms, moves_clock=moves_clock
+        )
+        return drive.run()
 
     def execute(
         self, request: Any, *, mocks: Any = None, workers: Any = None, fire_timeouts: bool = False
@@ -726,10 +760,7 @@ class Engine:
         self, workflow_id: str, *, fire_timeouts: bool = False, workers: Any = None
     ) -> RunOutcome:
         """Drive a started workflow with the engine's workers (and ``workers``), on the virtual clock."""
-        run = self.store.run(workflow_id)
-        settler = self._settler(None, None, workers)
-        settler.attach(run)
-        return Drive(self, run, settler, fire_timeouts=fire_timeouts).run()
+        return self.drive(workflow_id, self._settler(None, None, workers, None), fire_timeouts=fire_timeouts)
 
     def test_workflow(self, request: Any) -> Dict[str, Any]:
         """``POST /workflow/test`` on the virtual clock (mocks only, as on the server); the workflow JSON."""

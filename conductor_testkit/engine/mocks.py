@@ -14,12 +14,19 @@ write for one reference name:
   exception's text, except ``AssertionError``, which ends the test where it was raised.
 
 A dict counts as the mock shape when every key is one of ``status``, ``output``,
-``executionTime``, ``queueWaitTime`` and it has ``status`` or ``output``. To mock an output that
-itself looks like that, wrap it: ``completed({"status": "shipped"})``.
+``executionTime``, ``queueWaitTime`` and it has ``status`` or ``output``. Strict parsing (the
+harness's default) also reads as a mock any dict that has one of those keys or a near spelling of
+one (``outputs``, ``outputData``, ``execution_time``), and rejects its unknown keys, so a typo
+fails before the run instead of becoming an output. To mock an output that itself looks like a
+mock, wrap it: ``completed({"status": "shipped"})``.
+
+Statuses are the server's ``TaskResult`` statuses: COMPLETED, FAILED, FAILED_WITH_TERMINAL_ERROR,
+IN_PROGRESS and CANCELED.
 """
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from conductor_testkit.errors import DefinitionError
@@ -41,10 +48,20 @@ __all__ = [
 MockFunction = Callable[[Dict[str, Any]], Any]
 MockSpec = Union[TaskMock, Mapping[str, Any], MockFunction, Sequence[Any]]
 
-_MOCK_KEYS = frozenset({"status", "output", "executionTime", "queueWaitTime"})
-_STATUSES = frozenset(
-    {"COMPLETED", "FAILED", "FAILED_WITH_TERMINAL_ERROR", "IN_PROGRESS", "COMPLETED_WITH_ERRORS"}
-)
+_MOCK_KEYS = ("status", "output", "executionTime", "queueWaitTime")
+# TaskMock.status is a TaskResult.Status on the server: other values answer HTTP 400
+_STATUSES = ("COMPLETED", "FAILED", "FAILED_WITH_TERMINAL_ERROR", "IN_PROGRESS", "CANCELED")
+# keys written for a mock key often enough to be read as one in strict mode (else: close spellings)
+_MISTAKEN_KEYS = {
+    "outputs": "output",
+    "outputData": "output",
+    "output_data": "output",
+    "execution_time": "executionTime",
+    "executionTimeMs": "executionTime",
+    "execution_time_ms": "executionTime",
+    "queue_wait_time": "queueWaitTime",
+    "queueWaitTimeMs": "queueWaitTime",
+}
 
 
 def mock(
@@ -58,7 +75,7 @@ def mock(
     which is how the server's test endpoint simulates a task timeout (``IN_PROGRESS`` for longer
     than ``timeoutSeconds``)."""
     if str(status) not in _STATUSES:
-        raise DefinitionError(f"mock: status must be one of {sorted(_STATUSES)}, received {status!r}")
+        raise DefinitionError(f"mock: status must be one of {', '.join(_STATUSES)}, received {status!r}")
     return TaskMock(
         status=str(status),
         output=dict(output or {}),
@@ -84,31 +101,71 @@ def in_progress(output: Optional[Mapping[str, Any]] = None, **timing: int) -> Ta
 
 def _is_mock_shape(value: Mapping[str, Any]) -> bool:
     keys = set(value)
-    return bool(keys) and keys <= _MOCK_KEYS and bool(keys & {"status", "output"})
+    return bool(keys) and keys <= set(_MOCK_KEYS) and bool(keys & {"status", "output"})
 
 
-def _wire_mock(value: Any, where: str) -> Dict[str, Any]:
+def _meant_mock_key(key: Any) -> Optional[str]:
+    """The mock key ``key`` looks like a spelling of (strict mode), or None."""
+    if not isinstance(key, str):
+        return None
+    if key in _MOCK_KEYS:
+        return key
+    if key in _MISTAKEN_KEYS:
+        return _MISTAKEN_KEYS[key]
+    close = difflib.get_close_matches(key, _MOCK_KEYS, n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
+def _looks_like_mock(value: Mapping[str, Any]) -> bool:
+    """Strict mode: a dict with a mock key, or a near spelling of one, is read as a mock, so a
+    misspelled key is an error instead of a COMPLETED attempt whose output is the whole dict."""
+    return any(_meant_mock_key(key) is not None for key in value)
+
+
+def _wire_mock(value: Any, where: str, strict: bool = False) -> Dict[str, Any]:
     """A mock entry as the test endpoint's JSON (status, output, executionTime, queueWaitTime)."""
     if isinstance(value, TaskMock):
         data = value.to_dict()
     elif isinstance(value, Mapping):
-        data = dict(value) if _is_mock_shape(value) else {"status": "COMPLETED", "output": dict(value)}
+        if _is_mock_shape(value) or (strict and _looks_like_mock(value)):
+            data = dict(value)
+        else:
+            data = {"status": "COMPLETED", "output": dict(value)}
     else:
         raise DefinitionError(
             f"{where}: expected a TaskMock, a dict or a function, received {type(value).__name__}"
         )
-    status = str(data.get("status") or "COMPLETED")
+    for key in data:
+        if key not in _MOCK_KEYS:
+            meant = _meant_mock_key(key)
+            hint = f"; did you mean {meant!r}?" if meant and meant != key else ""
+            raise DefinitionError(
+                f"{where}: unknown mock key {key!r}{hint} A mocked attempt has the keys "
+                f"{', '.join(_MOCK_KEYS)}; to mock an output with such keys, wrap it: completed({{...}})"
+            )
+    status = data.get("status")
+    status = "COMPLETED" if status is None else getattr(status, "value", status)
     if status not in _STATUSES:
-        raise DefinitionError(f"{where}: status must be one of {sorted(_STATUSES)}, received {status!r}")
+        close = difflib.get_close_matches(str(status).upper(), _STATUSES, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise DefinitionError(
+            f"{where}: status must be one of {', '.join(_STATUSES)} (the server's TaskResult "
+            f"statuses), received {status!r}{hint}"
+        )
     output = data.get("output")
     if output is not None and not isinstance(output, Mapping):
-        raise DefinitionError(f"{where}: output must be a dict, received {output!r}")
-    return {
-        "status": status,
-        "output": dict(output or {}),
-        "executionTime": int(data.get("executionTime") or 0),
-        "queueWaitTime": int(data.get("queueWaitTime") or 0),
-    }
+        raise DefinitionError(
+            f"{where}: output must be a dict, received {type(output).__name__} {output!r:.100}"
+        )
+    timing = {}
+    for key in ("executionTime", "queueWaitTime"):
+        number = data.get(key) or 0
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            raise DefinitionError(
+                f"{where}: {key} must be a whole number of milliseconds >= 0, received {number!r}"
+            )
+        timing[key] = number
+    return {"status": status, "output": dict(output or {}), **timing}
 
 
 class Attempt:
@@ -141,7 +198,7 @@ class TaskMocks:
         self.used = 0
 
     @classmethod
-    def parse(cls, ref: str, spec: Any, where: str) -> TaskMocks:
+    def parse(cls, ref: str, spec: Any, where: str, strict: bool = False) -> TaskMocks:
         if callable(spec) and not isinstance(spec, (TaskMock, Mapping)):
             return cls(ref, [], every_attempt=spec)
         if isinstance(spec, (list, tuple)):
@@ -151,13 +208,20 @@ class TaskMocks:
                 if callable(item) and not isinstance(item, (TaskMock, Mapping)):
                     attempts.append(Attempt(function=item))
                 else:
-                    attempts.append(Attempt(mock=_wire_mock(item, item_where)))
+                    attempts.append(Attempt(mock=_wire_mock(item, item_where, strict)))
             return cls(ref, attempts)
-        return cls(ref, [Attempt(mock=_wire_mock(spec, where))])
+        return cls(ref, [Attempt(mock=_wire_mock(spec, where, strict))])
 
     @property
     def has_functions(self) -> bool:
         return self.every_attempt is not None or any(a.function is not None for a in self.attempts)
+
+    @property
+    def left(self) -> int:
+        """Planned attempts not used yet (a function for every attempt, never called: 1)."""
+        if self.every_attempt is not None:
+            return 0 if self.used else 1
+        return len(self.attempts)
 
     @property
     def exhausted(self) -> bool:
@@ -182,12 +246,19 @@ class MockSet:
     """The mocks of one workflow run (per reference name) and of its sub-workflows.
 
     ``sub_workflows`` maps a SUB_WORKFLOW task's reference name to the mocks of the child it starts
-    (the test endpoint's ``subWorkflowTestRequest``).
+    (the test endpoint's ``subWorkflowTestRequest``); ``failure_workflow`` holds the mocks of the
+    failure workflow the run starts when it fails (None: it is not driven).
     """
 
-    def __init__(self, by_ref: Dict[str, TaskMocks], sub_workflows: Dict[str, MockSet]) -> None:
+    def __init__(
+        self,
+        by_ref: Dict[str, TaskMocks],
+        sub_workflows: Dict[str, MockSet],
+        failure_workflow: Optional[MockSet] = None,
+    ) -> None:
         self.by_ref = by_ref
         self.sub_workflows = sub_workflows
+        self.failure_workflow = failure_workflow
 
     @classmethod
     def parse(
@@ -195,14 +266,21 @@ class MockSet:
         mocks: Optional[Mapping[str, Any]],
         sub_workflow_mocks: Optional[Mapping[str, Any]] = None,
         where: str = "mocks",
+        *,
+        strict: bool = False,
+        failure_workflow_mocks: Optional[Mapping[str, Any]] = None,
     ) -> MockSet:
-        """Build from the forms the module docstring lists; errors name the reference and index."""
+        """Build from the forms the module docstring lists; errors name the reference and index.
+
+        ``strict`` reads a dict with a mock key, or a near spelling of one (``outputs``), as a
+        mock, so that a misspelled key is an error rather than an output.
+        """
         if mocks is not None and not isinstance(mocks, Mapping):
             raise DefinitionError(
                 f"{where}: expected a dict of task reference name -> mock(s), received {type(mocks).__name__}"
             )
         by_ref = {
-            str(ref): TaskMocks.parse(str(ref), spec, f"{where}[{ref!r}]")
+            str(ref): TaskMocks.parse(str(ref), spec, f"{where}[{ref!r}]", strict)
             for ref, spec in (mocks or {}).items()
         }
         subs: Dict[str, MockSet] = {}
@@ -215,11 +293,19 @@ class MockSet:
                 raise DefinitionError(f"{sub_where}: expected the child's mocks as a dict, received {sub!r}")
             if "taskRefToMockOutput" in sub:  # the test endpoint's subWorkflowTestRequest, nested
                 subs[str(ref)] = cls.parse(
-                    sub.get("taskRefToMockOutput") or {}, sub.get("subWorkflowTestRequest"), sub_where
+                    sub.get("taskRefToMockOutput") or {},
+                    sub.get("subWorkflowTestRequest"),
+                    sub_where,
+                    strict=strict,
                 )
             else:
-                subs[str(ref)] = cls.parse(sub, None, sub_where)
-        return cls(by_ref, subs)
+                subs[str(ref)] = cls.parse(sub, None, sub_where, strict=strict)
+        failure: Optional[MockSet] = None
+        if isinstance(failure_workflow_mocks, MockSet):
+            failure = failure_workflow_mocks
+        elif failure_workflow_mocks is not None:
+            failure = cls.parse(failure_workflow_mocks, None, "failure_workflow_mocks", strict=strict)
+        return cls(by_ref, subs, failure)
 
     def refs_with_functions(self, prefix: str = "") -> List[str]:
         """Reference names mocked with functions (``sub_ref/ref`` inside sub-workflows)."""
@@ -229,10 +315,13 @@ class MockSet:
         return out
 
     def unused(self, prefix: str = "") -> Dict[str, int]:
-        """Reference name -> number of planned attempts never used."""
-        out = {prefix + ref: len(m.attempts) for ref, m in self.by_ref.items() if m.attempts}
+        """Reference name -> number of planned attempts never used (a mock function for every
+        attempt that was never called counts as one)."""
+        out = {prefix + ref: m.left for ref, m in self.by_ref.items() if m.left}
         for sub_ref, sub in self.sub_workflows.items():
             out.update(sub.unused(f"{prefix}{sub_ref}/"))
+        if self.failure_workflow is not None:
+            out.update(self.failure_workflow.unused(f"{prefix}<failure workflow>/"))
         return out
 
     def all_refs(self) -> List[str]:

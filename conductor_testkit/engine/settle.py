@@ -64,37 +64,55 @@ class Settler:
     moves_clock = True
 
     def __init__(self) -> None:
-        self._attached: List[WorkflowRun] = []
         self._top: Settler = self
+        # workflow id -> (run, its scope): every run this settler or its scopes were attached to
+        self._scopes: Dict[str, Tuple[WorkflowRun, Settler]] = {}
+        # workflows a decide of the drive started (a failure workflow, ...) that the drive drives too
+        self.started: List[WorkflowRun] = []
 
     # -- attaching to runs -----------------------------------------------------------------------
 
     def attach(self, run: WorkflowRun) -> None:
         """Make this the settle step of ``run`` (until :meth:`detach_all` of the top settler)."""
         run.settler = self
-        self._top._attached.append(run)
+        self._top._scopes[run.workflow_id] = (run, self)
 
     def detach_all(self) -> None:
         """Detach from every run attached to this settler or its sub-workflow scopes."""
-        for run in self._attached:
-            if run.settler is not None and run.settler._top is self:
+        for run, scope in self._scopes.values():
+            if run.settler is scope:
                 run.settler = None
-        self._attached.clear()
+
+    def include(self, run: WorkflowRun) -> None:
+        """Attach to ``run`` unless an earlier drive of this settler already knows it."""
+        if run.workflow_id not in self._top._scopes:
+            self.attach(run)
+
+    def reattach_all(self) -> None:
+        """Attach again to every run of an earlier drive that has not ended (to drive it again)."""
+        for run, scope in self._scopes.values():
+            if not run.is_terminal():
+                run.settler = scope
 
     def for_child(self, parent_ref: str) -> Settler:
         """The settle step of a sub-workflow started by the task ``parent_ref``."""
         return self
 
-    def for_started(self) -> Optional[Settler]:
+    def for_started(self, failure_workflow: bool) -> Optional[Settler]:
         """The settle step of a workflow a decide of this drive starts that is not a sub-workflow
-        (a failure workflow, a START_WORKFLOW task's); None leaves it to the engine."""
+        (a failure workflow, or a START_WORKFLOW task's); None leaves it to the engine."""
         return None
+
+    def adopt(self, run: WorkflowRun) -> None:
+        """Attach to ``run``, a workflow a decide of the drive started (see :meth:`for_started`)."""
+        self.attach(run)
 
     # -- the step --------------------------------------------------------------------------------
 
     def finished(self, drive: Drive) -> bool:
-        """Whether the drive is over before the next step (by default: the root run ended)."""
-        return drive.root.is_terminal()
+        """Whether the drive is over before the next step: the root run ended, and so did the
+        workflows the drive started and drives too."""
+        return drive.root.is_terminal() and not any(run.status == "RUNNING" for run in self.started)
 
     def step(self, drive: Drive) -> bool:
         """Settle what can be settled now; True when something changed."""
@@ -161,11 +179,27 @@ class TaskSettler(Settler):
         self.workers: Mapping[str, Any] = dict(workers or {})
         self.moves_clock = moves_clock
 
+    def _scope(self, mocks: MockSet) -> TaskSettler:
+        scope = TaskSettler(mocks, self.workers, moves_clock=self.moves_clock)
+        scope._top = self._top
+        return scope
+
     def for_child(self, parent_ref: str) -> TaskSettler:
-        child = TaskSettler(self.mocks.sub_workflows.get(parent_ref, _EMPTY), self.workers)
-        child.moves_clock = self.moves_clock
-        child._top = self._top
-        return child
+        return self._scope(self.mocks.sub_workflows.get(parent_ref, _EMPTY))
+
+    def for_started(self, failure_workflow: bool) -> Optional[Settler]:
+        # the failure workflow of the drive's run is driven too: by its own mocks and the workers
+        top = self._top
+        if not failure_workflow or not isinstance(top, TaskSettler):
+            return None
+        mocks = top.mocks.failure_workflow
+        if mocks is None and not self.workers:
+            return None
+        return self._scope(mocks if mocks is not None else _EMPTY)
+
+    def adopt(self, run: WorkflowRun) -> None:
+        self.attach(run)
+        self._top.started.append(run)  # driven along with the drive's run
 
     # -- what this step takes ----------------------------------------------------------------------
 

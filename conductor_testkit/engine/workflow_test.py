@@ -80,7 +80,7 @@ class WorkflowTestSettler(Settler):
         # test's random domain): every async task waits for its mock or the background sweep
         return True
 
-    def for_started(self) -> Settler:
+    def for_started(self, failure_workflow: bool) -> Settler:
         # a failure workflow or START_WORKFLOW run inherits the test's random domain on the
         # server, so its async tasks are never picked up either
         return self

@@ -17,13 +17,18 @@ workers) for several runs; the pytest fixture
 from __future__ import annotations
 
 from conductor_testkit.testing.backend import Backend, BackendNotSupportedError
+from conductor_testkit.testing.both import BackendsDisagree, BothBackend
 from conductor_testkit.testing.coverage import BranchCoverage
 from conductor_testkit.testing.execution import Blocker, Execution
 from conductor_testkit.testing.harness import Harness, run_workflow
+from conductor_testkit.testing.lint import LintProblem, lint_definition
 from conductor_testkit.testing.live import LiveBackend
 from conductor_testkit.testing.local import LocalBackend
-from conductor_testkit.testing.mocks import MockSet, completed, failed, in_progress, mock
+from conductor_testkit.testing.mocks import MockSet, completed, failed, in_progress, mock, sub_workflow
 from conductor_testkit.testing.remote import RemoteBackend
+from conductor_testkit.testing.snapshots import SnapshotMismatch, SnapshotStore
+from conductor_testkit.testing.strictness import ConductorLintWarning, Strictness, UnusedMocksError
+from conductor_testkit.testing.task_environment import TaskEnvironment, TaskRun
 
 __all__ = [
     # Primary types
@@ -35,8 +40,23 @@ __all__ = [
     "failed",
     "in_progress",
     "mock",
+    "sub_workflow",
+    # Strictness and lint
+    "ConductorLintWarning",
+    "LintProblem",
+    "Strictness",
+    "UnusedMocksError",
+    "lint_definition",
+    # Snapshots
+    "SnapshotMismatch",
+    "SnapshotStore",
+    # Single tasks
+    "TaskEnvironment",
+    "TaskRun",
     # Backends
     "Backend",
+    "BackendsDisagree",
+    "BothBackend",
     "LiveBackend",
     "LocalBackend",
     "RemoteBackend",

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional, Set
 
 from conductor_testkit.engine import Engine
 from conductor_testkit.testing.backend import BaseBackend
+from conductor_testkit.testing.continuation import LocalRunHandle
 from conductor_testkit.testing.definition import task_types_by_ref, walk_tasks
 from conductor_testkit.testing.execution import Execution
 from conductor_testkit.testing.mocks import MockSet
@@ -64,9 +65,7 @@ class LocalBackend(BaseBackend):
         if task_to_domain:
             request["taskToDomain"] = task_to_domain
         outcome = self.engine.run_workflow(request, mocks=mocks, workers=workers)
-        return Execution(
-            outcome.workflow, backend=self.name, blocked=outcome.blocked, unused_mocks=outcome.unused_mocks
-        )
+        return LocalRunHandle(self.engine, outcome, self.name).execution(outcome)
 
     def __repr__(self) -> str:
         return f"LocalBackend({self.engine.clock!r})"
