@@ -55,6 +55,26 @@ def unique_name(request: pytest.FixtureRequest) -> str:
     return f"{base}_{uuid.uuid4().hex[:8]}"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    """A test that needs the real server must carry the ``integration`` marker from collection on.
+
+    ``-m "not integration"`` (the offline part) deselects by the markers known at collection; a
+    test that reached the server without the marker would start a JVM there.
+    """
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "conductor_server_url" in getattr(item, "fixturenames", ())
+        and item.get_closest_marker("integration") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            f"{len(unmarked)} test(s) use the conductor_server_url fixture without the integration "
+            "marker (mark the module, the test or the parameter): " + ", ".join(unmarked[:10])
+        )
+
+
 # Under CI a skipped test is a failure: the suite must run everything it has.
 _skipped: List[str] = []
 
