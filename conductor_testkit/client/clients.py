@@ -1,4 +1,4 @@
-"""The facade that hands out every client over one configuration (``OrkesClients`` in the seed)."""
+"""The facade that hands out every client over one configuration (``OrkesClients`` in the official SDK)."""
 
 from __future__ import annotations
 

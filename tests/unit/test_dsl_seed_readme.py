@@ -101,9 +101,6 @@ def test_json_jq_block_renders_the_query_expression() -> None:
 @pytest.fixture
 def greetings_worker_module(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
     """The README's greetings_worker.py, importable as ``greetings_worker``."""
-    pytest.importorskip(
-        "conductor_testkit.worker.worker_task", reason="worker_task is written by another helper"
-    )
     module = types.ModuleType("greetings_worker")
     module.__dict__.update(_run(_python_block("@worker_task(task_definition_name='greet')")))
     monkeypatch.setitem(sys.modules, "greetings_worker", module)

@@ -9,6 +9,7 @@ the linter cannot see, crosses a layer.
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
@@ -57,6 +58,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
 def _imports_by_name() -> List[Tuple[str, str]]:
     """(importer, target) of every ``import_module("...")`` / ``__import__("...")`` with a literal name."""
     found = []
