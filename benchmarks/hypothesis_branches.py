@@ -1,4 +1,4 @@
-"""DESIGN budget: 200 Hypothesis examples of a workflow with a few SWITCH tasks, under 2 s.
+"""Budget: 200 Hypothesis examples of a workflow with a few SWITCH tasks, under 2 s.
 
     python benchmarks/hypothesis_branches.py [--examples 200] [--repeat 3]
 

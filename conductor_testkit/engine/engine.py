@@ -554,7 +554,7 @@ class Engine:
             run.refresh_pending(task)  # IN_PROGRESS now: its response timeout runs
 
     def update_task(self, task_result: Any) -> str:
-        """Apply a TaskResult (§2.11) and decide; returns the task id."""
+        """Apply a TaskResult (docs/semantics.md §2.9) and decide; returns the task id."""
         result = _as_dict(task_result)
         task_id = result.get("taskId")
         if not task_id:
@@ -621,7 +621,7 @@ class Engine:
         output: Optional[Mapping[str, Any]] = None,
         worker_id: Optional[str] = None,
     ) -> str:
-        """POST /tasks/{wf}/{ref}/{status} (§5.8): '' when no task with that reference is pending."""
+        """POST /tasks/{wf}/{ref}/{status} (docs/semantics.md §7.8); '' when no such task is pending."""
         run = self.store.run(workflow_id)
         task = self.pending_task_by_ref(run, task_ref_name)
         if task is None:

@@ -1,4 +1,4 @@
-"""JavaScript evaluation for SWITCH, INLINE, DECISION, DO_WHILE and LAMBDA (§3.1, §3.17, §3.22).
+"""JavaScript for SWITCH, INLINE, DECISION, DO_WHILE and LAMBDA (docs/semantics.md §4.1, §4.16, §4.21).
 
 The server runs scripts on GraalJS with the task input bound to ``$``; the engine runs them on
 QuickJS (a real ECMAScript engine, no I/O) with ``$`` bound to a plain JSON copy of the input.
@@ -370,7 +370,7 @@ class JavaScriptEvaluator:
         return result["ok"]
 
     def evaluate(self, script: str, bindings: Any) -> Any:
-        """The completion value of ``script`` (converted per §3.1) with ``$`` = ``bindings``.
+        """The completion value of ``script`` with ``$`` = ``bindings`` (docs/semantics.md §4.1).
 
         Raises :class:`ScriptError` (message as the server's) or :class:`ScriptTimeout`.
         """

@@ -1,4 +1,4 @@
-"""JSON_JQ_TRANSFORM programs on jq (jq.py, libjq) with the server's result shape (§3.18).
+"""JSON_JQ_TRANSFORM programs on jq (jq.py, libjq) with the server's result shape (docs/semantics.md §4.17).
 
 The server runs jackson-jq 0.0.13; the engine runs the C jq through jq.py. Results agree for
 ordinary filters; the known differences:

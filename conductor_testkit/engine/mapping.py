@@ -1,7 +1,7 @@
 """Task mappers: turn a workflow task of the definition into new task dicts.
 
 Mirrors the server's ``mapper/*TaskMapper`` classes and ``DeciderService.getTasksToBeScheduled``
-(CONDUCTOR_SEMANTICS.md §3). New tasks are not yet numbered or added to the workflow; the
+(docs/semantics.md §4). New tasks are not yet numbered or added to the workflow; the
 decider does that (``Decider.add_tasks``).
 """
 
@@ -221,7 +221,7 @@ class Mapper:
         call.wt = resolved_wt
         return [self._map_worker(call, name, name=name, kind="dynamic")]
 
-    # -- handler-backed system tasks (helper F) ------------------------------------------
+    # -- system tasks with a handler (engine.system_tasks) -----------------------------
     def _map_handler(self, call: _Call, ttype: str) -> TaskDict:
         handler = self.engine.system_handlers[ttype]
         extra = getattr(handler, "extra_input_parameters", None)

@@ -2,8 +2,9 @@
 
 SWITCH, DECISION, FORK, JOIN, EXCLUSIVE_JOIN, DO_WHILE, SUB_WORKFLOW, START_WORKFLOW, TERMINATE and
 SET_VARIABLE need the workflow state and the engine (scheduling, child workflows), so they live
-here rather than with helper F's self-contained handlers. Each follows the server's task class
-of the same name (core/.../execution/tasks/*.java, CONDUCTOR_SEMANTICS.md §3).
+here rather than with the self-contained handlers of :mod:`conductor_testkit.engine.system_tasks`.
+Each follows the server's task class of the same name (core/.../execution/tasks/*.java,
+docs/semantics.md §4).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ first. Mock functions and workers cannot run there (the server would have to cal
 test); a clear error names the tasks concerned.
 
 The server's loop stops as soon as its mock map is empty, returning the workflow as fetched one
-step earlier (CONDUCTOR_SEMANTICS.md section 6); a workflow whose last mocked task is followed by
+step earlier (docs/semantics.md §6); a workflow whose last mocked task is followed by
 a sub-workflow or a JOIN would come back half done. So the request carries one more mock key, for
 a reference name no task has (:data:`KEEP_RUNNING_REF`): the map never empties and the server runs
 until the workflow ends or a task has no mock left, which is what the local backend does too.

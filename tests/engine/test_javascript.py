@@ -1,4 +1,4 @@
-"""JavaScript evaluation on QuickJS, converted and reported like the server's GraalJS (§3.1).
+"""JavaScript on QuickJS, converted and reported like the server's GraalJS (docs/semantics.md §4.1).
 
 Values and messages marked "verified on 3.32.1" come from INLINE (graaljs/javascript) and LAMBDA
 tasks run on the real server through the test endpoint.

@@ -1,4 +1,4 @@
-"""JSON_JQ_TRANSFORM programs on jq.py with the server's result shape (§3.18).
+"""JSON_JQ_TRANSFORM programs on jq.py with the server's result shape (docs/semantics.md §4.17).
 
 Values and messages marked "verified on 3.32.1" come from JSON_JQ_TRANSFORM tasks on the real
 server (input: the task's whole inputData).

@@ -1,4 +1,4 @@
-"""HTTP (CONDUCTOR_SEMANTICS.md §3.16): call an HTTP endpoint from the "server".
+"""HTTP (docs/semantics.md §4.15): call an HTTP endpoint from the "server".
 
 The request goes through :meth:`SystemTaskEnv.http_request` (``requests``, so tests can mock it
 with ``responses``); everything around it copies the server's HttpTask on Spring RestTemplate:

@@ -1,4 +1,4 @@
-"""INLINE (CONDUCTOR_SEMANTICS.md §3.17): evaluate ``expression`` with ``$`` = the whole input.
+"""INLINE (docs/semantics.md §4.16): evaluate ``expression`` with ``$`` = the whole input.
 
 Evaluators: ``javascript`` (the default when ``evaluatorType`` is absent), ``graaljs`` (the same)
 and ``value-param`` (``$[expression]``), through :mod:`conductor_testkit.engine.javascript`.

@@ -1,4 +1,4 @@
-"""JSON_JQ_TRANSFORM (CONDUCTOR_SEMANTICS.md §3.18): run the jq program ``queryExpression``.
+"""JSON_JQ_TRANSFORM (docs/semantics.md §4.17): run the jq program ``queryExpression``.
 
 The program's input is the whole inputData (``queryExpression`` included); ``output.result``
 is the first value emitted (None when none), ``output.resultList`` all of them. Any error FAILS

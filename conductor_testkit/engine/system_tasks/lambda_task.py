@@ -1,4 +1,4 @@
-"""LAMBDA, legacy (CONDUCTOR_SEMANTICS.md §3.22): ``scriptExpression`` is a function body.
+"""LAMBDA, legacy (docs/semantics.md §4.21): ``scriptExpression`` is a function body.
 
 Unlike INLINE, every error makes the task FAILED (retriable), never FAILED_WITH_TERMINAL_ERROR.
 """
