@@ -30,6 +30,7 @@ ENGINE_PUBLIC = {
     "conductor_testkit.engine.clock",
     "conductor_testkit.engine.errors",
     "conductor_testkit.engine.in_process",
+    "conductor_testkit.engine.mocks",
 }
 # Imports by name that the layers allow: the transport registry loads the engine for memory://.
 ALLOWED_BY_NAME = {("conductor_testkit.client.transport", "conductor_testkit.engine")}
