@@ -1,0 +1,81 @@
+"""A fake CRM for the onboarding tests, reachable however the backend makes its HTTP calls.
+
+The local backend makes the HTTP task's call in this process, so ``responses`` answers it; a
+server (remote and live backends) makes it itself, so the same fake is served on a loopback port.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Iterator, List, Tuple
+
+
+class FakeCrm:
+    """``POST /customers`` records the customer and answers its CRM id (503 while ``down``)."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.customers: List[Dict[str, Any]] = []
+        self.down = False
+        self._lock = threading.Lock()
+
+    def handle(self, method: str, path: str, body: bytes) -> Tuple[int, Dict[str, Any]]:
+        if self.down:
+            return 503, {"error": "the CRM is down for maintenance"}
+        if (method, path) != ("POST", "/customers"):
+            return 404, {"error": f"no route {method} {path}"}
+        with self._lock:
+            self.customers.append(json.loads(body or b"{}"))
+            return 201, {"crmId": f"crm-{len(self.customers)}"}
+
+
+@contextmanager
+def in_process(crm: FakeCrm) -> Iterator[FakeCrm]:
+    """Answer the calls made in this process to ``http://crm.example.test`` with ``responses``."""
+    import responses
+
+    crm.url = "http://crm.example.test"
+
+    def callback(request: Any) -> Tuple[int, Dict[str, str], str]:
+        path = request.path_url.split("?")[0]
+        body = request.body.encode() if isinstance(request.body, str) else request.body
+        status, answer = crm.handle(request.method, path, body or b"")
+        return status, {"Content-Type": "application/json"}, json.dumps(answer)
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_callback(responses.POST, re.compile(re.escape(crm.url) + r"/.*"), callback=callback)
+        yield crm
+
+
+@contextmanager
+def on_loopback(crm: FakeCrm) -> Iterator[FakeCrm]:
+    """Serve ``crm`` on ``http://127.0.0.1:<free port>`` (what a server on this machine can call)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            status, answer = crm.handle("POST", self.path.split("?")[0], body)
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:  # keep the test output quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, name="fake-crm", daemon=True)
+    thread.start()
+    crm.url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield crm
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
