@@ -37,6 +37,8 @@ class Execution:
         blocked: for a run that did not end, the tasks it waits for and why.
         unused_mocks: reference name -> planned mock attempts never used (local backend; ``None``
             where the backend cannot tell).
+        notes: what the backend did that a reader of the result should know (a WAIT it shortened,
+            a server answer it had to re-read, a failure workflow it stopped).
     """
 
     def __init__(
@@ -46,11 +48,13 @@ class Execution:
         backend: str,
         blocked: Sequence[Blocker] = (),
         unused_mocks: Optional[Mapping[str, int]] = None,
+        notes: Sequence[str] = (),
     ) -> None:
         self.workflow: Dict[str, Any] = dict(workflow)
         self.backend = backend
         self.blocked: List[Blocker] = list(blocked)
         self.unused_mocks: Optional[Dict[str, int]] = dict(unused_mocks) if unused_mocks is not None else None
+        self.notes: List[str] = list(notes)
         raw = sorted(self.workflow.get("tasks") or [], key=lambda t: t.get("seq") or 0)
         self._raw_tasks: List[Dict[str, Any]] = raw
         self._models: Optional[List[Task]] = None
@@ -255,6 +259,9 @@ class Execution:
         if self.blocked:
             lines.append("blocked on:")
             lines.extend(f"  - {b}" for b in self.blocked)
+        if self.notes:
+            lines.append("notes:")
+            lines.extend(f"  - {note}" for note in self.notes)
         lines.append("task sequence:" if self._raw_tasks else "task sequence: (no tasks)")
         lines.extend(_task_lines(self._raw_tasks))
         return "\n".join(lines)
