@@ -57,7 +57,7 @@ def on_loopback(crm: FakeCrm) -> Iterator[FakeCrm]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = self._body()
             status, answer = crm.handle("POST", self.path.split("?")[0], body)
             data = json.dumps(answer).encode()
             self.send_response(status)
@@ -65,6 +65,17 @@ def on_loopback(crm: FakeCrm) -> Iterator[FakeCrm]:
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+
+        def _body(self) -> bytes:
+            if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+                return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            chunks = []  # the server's HTTP client streams the body in chunks
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                chunk = self.rfile.read(size + 2)[:size]  # each chunk ends with CRLF
+                if not size:
+                    return b"".join(chunks)
+                chunks.append(chunk)
 
         def log_message(self, *args: Any) -> None:  # keep the test output quiet
             pass
