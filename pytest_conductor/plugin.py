@@ -26,6 +26,7 @@ run of an environment where the package is installed); fixtures import lazily.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
 
@@ -173,6 +174,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "expressions reading workflow inputs the test's input lacks: warn, error or off (default warn)",
         default="warn",
     )
+    _add_server_run_options(parser, group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -328,12 +330,14 @@ def conductor(request: pytest.FixtureRequest) -> Iterator[Harness]:
     backend_name = _effective_backend(request)
     backend: Any
     if backend_name == "remote":
-        backend = RemoteBackend(_require_server(request))
+        backend = RemoteBackend(_require_server(request), **_remote_options(request.config))
     elif backend_name == "live":
-        backend = LiveBackend(_require_server(request))
+        backend = LiveBackend(_require_server(request), **_live_options(request.config))
     elif backend_name == "both":
         local = LocalBackend(request.getfixturevalue("conductor_engine"))
-        backend = BothBackend(local, RemoteBackend(_require_server(request)))
+        backend = BothBackend(
+            local, RemoteBackend(_require_server(request), **_remote_options(request.config))
+        )
     else:
         backend = LocalBackend(request.getfixturevalue("conductor_engine"))
     snapshots = _snapshot_store(request)
@@ -425,3 +429,94 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if state.snapshots_written:
         line += f", {state.snapshots_written} snapshot(s) written"
     terminalreporter.write_line(line)
+
+
+# -- how runs on a server behave: timeouts, WAITs, task definitions (remote and live backends) ------
+#
+# Each setting is a command-line option and an ini setting of the same name (``conductor_live_timeout
+# = 120`` in pytest.ini, ``[tool.pytest.ini_options]`` or setup.cfg); the command line wins.
+
+_SERVER_RUN_SETTINGS = {
+    # name: (default, help)
+    "conductor_live_timeout": (
+        "60",
+        "live backend: the longest one workflow run may take, in seconds, before it is stopped "
+        "(terminated on the server) and reported blocked. Default: 60.",
+    ),
+    "conductor_live_max_wait": (
+        "5",
+        "live backend: the longest a WAIT with a duration or an end date really waits, in seconds; "
+        "a longer one is completed after this long and the Execution's notes say so. 'none': every "
+        "WAIT takes its full time. Default: 5.",
+    ),
+    "conductor_live_task_defaults": (
+        '{"retryDelaySeconds": 0}',
+        "live backend: the TaskDef fields (JSON) given inline, for the run only, to each worker task "
+        "whose type has no TaskDef on the server (the server's own default waits 60 s before a "
+        "retry); nothing is registered. 'none': add nothing. "
+        'Default: {"retryDelaySeconds": 0}.',
+    ),
+    "conductor_remote_timeout": (
+        "10",
+        "remote backend: how long, in seconds, a workflow the test endpoint answered before it ended "
+        "is read again (and its remaining mocks applied) while the server still works on it. Default: 10.",
+    ),
+}
+
+
+def _add_server_run_options(parser: pytest.Parser, group: Any) -> None:
+    for name, (default, text) in _SERVER_RUN_SETTINGS.items():
+        group.addoption(
+            "--" + name.replace("_", "-"), action="store", dest=name, default=None, metavar="VALUE", help=text
+        )
+        parser.addini(name, help=text, default=default)
+
+
+def _setting(config: pytest.Config, name: str) -> str:
+    value = config.getoption(name)
+    return str(value if value is not None else config.getini(name)).strip()
+
+
+def _seconds(config: pytest.Config, name: str, allow_none: bool = False) -> Optional[float]:
+    text = _setting(config, name)
+    if allow_none and text.lower() == "none":
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        expected = "a number of seconds >= 0" + (" or 'none'" if allow_none else "")
+        option = "--" + name.replace("_", "-")
+        raise pytest.UsageError(f"{option} / {name}: expected {expected}, received {text!r}")
+    return seconds
+
+
+def _live_options(config: pytest.Config) -> Dict[str, Any]:
+    """The LiveBackend settings of this session (see _SERVER_RUN_SETTINGS)."""
+    name = "conductor_live_task_defaults"
+    text = _setting(config, name)
+    task_defaults: Optional[Dict[str, Any]] = None
+    if text.lower() != "none":
+        try:
+            task_defaults = json.loads(text)
+        except ValueError as exc:
+            task_defaults = None
+            problem = f"not JSON ({exc})"
+        else:
+            problem = "" if isinstance(task_defaults, dict) else "not a JSON object"
+        if problem:
+            raise pytest.UsageError(
+                f"--conductor-live-task-defaults / {name}: expected a JSON object of TaskDef fields "
+                f"(e.g. '{{\"retryDelaySeconds\": 0}}') or 'none', received {text!r}: {problem}"
+            )
+    return {
+        "timeout_seconds": _seconds(config, "conductor_live_timeout"),
+        "max_wait_seconds": _seconds(config, "conductor_live_max_wait", allow_none=True),
+        "task_defaults": task_defaults,
+    }
+
+
+def _remote_options(config: pytest.Config) -> Dict[str, Any]:
+    """The RemoteBackend settings of this session (see _SERVER_RUN_SETTINGS)."""
+    return {"settle_timeout_seconds": _seconds(config, "conductor_remote_timeout")}

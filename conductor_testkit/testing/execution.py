@@ -47,6 +47,8 @@ class Execution:
         blocked: for a run that did not end, the tasks it waits for and why.
         unused_mocks: reference name -> planned mock attempts never used (``None`` where the
             backend cannot tell).
+        notes: what the backend did that a reader of the result should know (a WAIT it shortened,
+            a server answer it had to re-read, a failure workflow it stopped).
         expected_path: the path the last path assertion expected (shown in failure reports).
     """
 
@@ -57,12 +59,14 @@ class Execution:
         backend: str,
         blocked: Sequence[Blocker] = (),
         unused_mocks: Optional[Mapping[str, int]] = None,
+        notes: Sequence[str] = (),
         handle: Optional[RunHandle] = None,
     ) -> None:
         self.workflow: Dict[str, Any] = dict(workflow)
         self.backend = backend
         self.blocked: List[Blocker] = list(blocked)
         self.unused_mocks: Optional[Dict[str, int]] = dict(unused_mocks) if unused_mocks is not None else None
+        self.notes: List[str] = list(notes)
         self.expected_path: Optional[List[str]] = None
         #: with the both backend: the server's execution of the same test
         self.other: Optional[Execution] = None
@@ -502,6 +506,9 @@ class Execution:
         if self.blocked:
             lines.append("blocked on:")
             lines.extend(f"  - {b}" for b in self.blocked)
+        if self.notes:
+            lines.append("notes:")
+            lines.extend(f"  - {note}" for note in self.notes)
         lines.append("task sequence:" if self._raw_tasks else "task sequence: (no tasks)")
         lines.extend(_task_lines(self._raw_tasks))
         return "\n".join(lines)

@@ -215,28 +215,39 @@ _WARM_UP_REQUEST: Dict[str, Any] = {
 def warm_up(api_url: str, timeout_seconds: float = WARM_UP_TIMEOUT_SECONDS) -> float:
     """Make the server's slow first calls (a GraalJS and a GraalPy evaluation); the seconds taken.
 
-    Cheap on a server that has made them before. Raises :class:`ServerUnavailable` naming the call
-    when the server does not answer within ``timeout_seconds`` or the evaluations fail.
+    Cheap on a server that has made them before. On a loaded machine the first evaluations can
+    exceed the server's own 4 s script limit and fail; they are made again (each attempt leaves
+    the engines warmer) until one completes. Raises :class:`ServerUnavailable` naming the call
+    when none has completed within ``timeout_seconds``.
     """
     what = f"the warm-up of {api_url} (the server's first GraalJS and GraalPy evaluations)"
-    request = urllib.request.Request(
-        api_url.rstrip("/") + "/workflow/test",
-        data=json.dumps(_WARM_UP_REQUEST).encode("utf-8"),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
     started = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_seconds) as response:
-            workflow = json.loads(response.read().decode("utf-8"))
-    except socket.timeout as exc:
-        raise ServerUnavailable(f"{what} got no answer within {timeout_seconds:g}s") from exc
-    except (OSError, ValueError) as exc:
-        raise ServerUnavailable(f"{what} failed after {time.monotonic() - started:.0f}s: {exc}") from exc
-    if workflow.get("status") != "COMPLETED":
+    deadline = started + timeout_seconds
+    attempts = 0
+    while True:
+        attempts += 1
+        request = urllib.request.Request(
+            api_url.rstrip("/") + "/workflow/test",
+            data=json.dumps(_WARM_UP_REQUEST).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        remaining = max(1.0, deadline - time.monotonic())
+        try:
+            with urllib.request.urlopen(request, timeout=remaining) as response:
+                workflow = json.loads(response.read().decode("utf-8"))
+        except socket.timeout as exc:
+            raise ServerUnavailable(f"{what} got no answer within {timeout_seconds:g}s") from exc
+        except (OSError, ValueError) as exc:
+            raise ServerUnavailable(f"{what} failed after {time.monotonic() - started:.0f}s: {exc}") from exc
+        if workflow.get("status") == "COMPLETED":
+            return time.monotonic() - started
         reason = workflow.get("reasonForIncompletion")
-        raise ServerUnavailable(f"{what} ended {workflow.get('status')}: {reason}")
-    return time.monotonic() - started
+        if time.monotonic() >= deadline:
+            raise ServerUnavailable(
+                f"{what} ended {workflow.get('status')} {attempts} time(s) in {timeout_seconds:g}s; "
+                f"the last time: {reason}"
+            )
 
 
 class ConductorServer:
