@@ -5,6 +5,7 @@
     conductor-testkit run WORKFLOW.json [--input JSON] [--mocks MOCKS.json]
     conductor-testkit validate WORKFLOW.json
     conductor-testkit server fetch|run|version [--port N]
+    conductor-testkit capture|replay|diff ...      (see conductor_testkit.cli_cases)
 
 ``run`` registers the definition on a fresh in-memory engine and runs it the way the server's
 test endpoint (``POST /workflow/test``) does: each task reference in the mocks file gets its
@@ -197,6 +198,10 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="list the problems of a workflow definition file")
     validate.add_argument("workflow", metavar="WORKFLOW.json", help="a workflow definition (JSON)")
     validate.set_defaults(handler=_validate)
+
+    from conductor_testkit.cli_cases import add_commands
+
+    add_commands(commands)
 
     # listed for --help only: main() hands `server ...` to the server's own parser
     commands.add_parser(

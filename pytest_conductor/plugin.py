@@ -425,3 +425,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if state.snapshots_written:
         line += f", {state.snapshots_written} snapshot(s) written"
     terminalreporter.write_line(line)
+
+
+# -- captured cases as tests: pytest --conductor-replay=DIR ---------------------------------------
+# The option and its collector live in pytest_conductor/replay.py; pytest registers the modules
+# named here along with this one.
+pytest_plugins = ["pytest_conductor.replay"]
