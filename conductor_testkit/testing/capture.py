@@ -156,6 +156,8 @@ class _Reader:
     notes: List[str] = field(default_factory=list)
     workflow_defs: Dict[Tuple[str, Any], Dict[str, Any]] = field(default_factory=dict)
     task_names: Set[str] = field(default_factory=set)
+    #: the registered TaskDefs as the execution ran with them (attached to its definition)
+    run_task_defs: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
     def read(self, workflow_id: str) -> Dict[str, Any]:
         data = self.clients.get_workflow_client().get_workflow(workflow_id, include_tasks=True).to_dict()
@@ -168,10 +170,18 @@ class _Reader:
             name, version = workflow.get("workflowName"), workflow.get("workflowVersion")
             metadata = self.clients.get_metadata_client()
             definition = metadata.get_workflow_def(str(name), version).to_dict()
+        definition = _clean_definition(definition)
         for site in walk_tasks(list(definition.get("tasks") or [])):
             if site.type == "SIMPLE":
                 self.task_names.add(str(site.task.get("name")))
-        return _clean_definition(definition)
+            task_def = site.task.get("taskDefinition")
+            if isinstance(task_def, dict):
+                # the server attaches each task's TaskDef when the run starts: a registered one
+                # (it has a creation time) is kept as the run had it; audit fields are dropped
+                if task_def.get("createTime"):
+                    self.run_task_defs.setdefault(str(task_def.get("name")), _clean_definition(task_def))
+                site.task["taskDefinition"] = _clean_definition(task_def)  # type: ignore[index]
+        return definition
 
     def keep_definition(self, workflow: Mapping[str, Any]) -> None:
         definition = self.definition_of(workflow)
@@ -215,9 +225,13 @@ class _Reader:
         return _Captured(mocks, recording, workflow)
 
     def task_definitions(self) -> List[Dict[str, Any]]:
+        """The TaskDefs of the worker tasks: as the run had them, else as registered now."""
         out = []
         metadata = self.clients.get_metadata_client()
-        for name in sorted(self.task_names):
+        for name in sorted(self.task_names | set(self.run_task_defs)):
+            if name in self.run_task_defs:
+                out.append(self.run_task_defs[name])
+                continue
             try:
                 out.append(_clean_definition(metadata.get_task_def(name).to_dict()))
             except NotFoundError:

@@ -8,9 +8,9 @@ A case file is JSON (``<name>.json``)::
       "capturedAt": "2026-12-04T22:03:29Z",
       "server": {"url": "http://conductor:8080/api", "version": "3.32.1"},
       "source": {"workflowId": "4f2a9c1e-...", "status": "COMPLETED", "startTime": 1796421811216},
-      "definition": {... the WorkflowDef the execution ran, with its version ...},
+      "definition": {... the WorkflowDef as the execution ran it, with its version ...},
       "workflowDefinitions": [... the sub-workflows' and the failure workflow's WorkflowDefs ...],
-      "taskDefinitions": [... the registered TaskDefs of its worker tasks (retries, timeouts) ...],
+      "taskDefinitions": [... the TaskDefs of its worker tasks (retries, timeouts) ...],
       "input": {...}, "correlationId": "...",
       "mocks": {"charge": [{"status": "FAILED", "output": {}, "reason": "card declined"},
                            {"status": "COMPLETED", "output": {"charged": 30}}], ...},
@@ -22,6 +22,11 @@ A case file is JSON (``<name>.json``)::
       "notes": ["..."]
     }
 
+The definitions are those the server kept with the executions, each task with the TaskDef the
+server attached when the run started; ``taskDefinitions`` holds the registered ones as the run
+had them (for a replay against another definition), audit fields (creation times, authors) left
+out.
+
 ``mocks`` are the execution's task attempts in the test endpoint's shape (per reference name,
 one entry per attempt, loop iterations as ``ref__N``, dynamic-fork tasks by their generated
 references), plus the ``reason`` the attempt ended with. The test endpoint's mocks cannot carry a
@@ -29,9 +34,10 @@ reason, so ``reason`` is a key of the case, not of the mock: a replay on a backe
 functions (the engine) hands each worker task's attempt back as a worker would, reason included;
 elsewhere the reasons are kept for the report and left out of the comparison.
 
-``recorded`` is what a replay is compared with: the execution after
-:func:`~conductor_testkit.testing.compare.normalize_workflow` (ids and times masked) and, per
-SUB_WORKFLOW reference, the child's record (its latest attempt), and the failure workflow's.
+``recorded`` is what a replay is compared with: the execution as
+:func:`~conductor_testkit.testing.divergence.normalized_record` makes it (normalised: ids and
+times masked; its input left out, the case's ``input`` is it) and, per SUB_WORKFLOW reference,
+the child's record (its latest attempt), and the failure workflow's.
 """
 
 from __future__ import annotations
