@@ -187,7 +187,7 @@ def _applicable(case_mocks: CaseMocks, definition: Mapping[str, Any]) -> Tuple[C
         if ttype is None and not dynamic:
             dropped[ref] = "the definition has no task with this reference name"
         elif ttype in OPERATORS and ttype != "DYNAMIC":
-            dropped[ref] = f"the task is now a {ttype}, which runs by itself"
+            dropped[ref] = f"the task is now of type {ttype}, which runs by itself"
         else:
             kept.mocks[ref] = attempts
     for ref, sub in case_mocks.sub_workflows.items():

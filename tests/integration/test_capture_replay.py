@@ -28,7 +28,7 @@ from production_runs import ProductionRuns, drive_production_runs
 
 from conductor_testkit.cli import main
 from conductor_testkit.client import Configuration, OrkesClients
-from conductor_testkit.testing import Harness, RemoteBackend
+from conductor_testkit.testing import Harness, LiveBackend, RemoteBackend
 from conductor_testkit.testing.capture import capture, capture_recent
 from conductor_testkit.testing.case import Case
 from conductor_testkit.testing.definition_diff import diff_definition
@@ -102,6 +102,19 @@ def test_captured_executions_replay_on_the_server_test_endpoint_too(
         result.notes[-1]
         == "reasons are not compared: the remote backend cannot give a mocked attempt a reason"
     )
+
+
+def test_a_captured_execution_replays_live_with_worker_threads_and_its_reasons(
+    captured: Captured, conductor_server_url: str
+) -> None:
+    backend = LiveBackend(conductor_server_url, timeout_seconds=90.0, poll_interval_millis=20.0)
+    result = replay(captured.cases["orders_us_retried"], Harness(backend))
+    result.assert_matches()
+    assert [t.reason_for_incompletion for t in result.execution.attempts("charge")] == [
+        "card declined (attempt 0)",
+        "card declined (attempt 1)",
+        None,
+    ]
 
 
 def test_bulk_capture_keeps_one_case_per_distinct_path(captured: Captured) -> None:

@@ -89,5 +89,7 @@ def test_a_task_that_became_a_system_task_is_reported_and_its_mocks_left_out(cas
     report = diff_definition([cases["us"]], orders(inline))
     case_diff = report.affected[0]
     assert case_diff.result is not None
-    assert case_diff.result.dropped_mocks == {"ship_us": "the task is now a INLINE, which runs by itself"}
+    assert case_diff.result.dropped_mocks == {
+        "ship_us": "the task is now of type INLINE, which runs by itself"
+    }
     assert "task type" in case_diff.result.kinds()
