@@ -35,6 +35,7 @@ from __future__ import annotations
 import copy
 import datetime
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import (
     Any,
@@ -289,7 +290,7 @@ def _capture(
         failure_captured = reader.capture(failure, "failure workflow")
         failure_mocks = failure_captured.mocks
         captured.recording.failure_workflow = failure_captured.recording
-    url = reader.clients.configuration.server_api_url
+    url = _without_credentials(reader.clients.configuration.server_api_url)
     case = Case(
         name=name or _default_name(root),
         definition=definition,
@@ -316,6 +317,16 @@ def _capture(
     redact_case(case, redactor)
     case.redaction = redactor.to_dict()
     return case
+
+
+def _without_credentials(url: str) -> str:
+    """The server's URL as the case keeps it: without a user or password in it."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
 def _default_name(workflow: Mapping[str, Any]) -> str:

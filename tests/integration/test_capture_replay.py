@@ -197,12 +197,15 @@ def test_the_readme_commands_run_as_written(
             code = main(words[1:])
             out = capsys.readouterr().out
         else:  # pytest, in a process of its own as from a shell
+            # with our plugin only: the other plugins installed here (hypothesis, xdist, another
+            # SDK's) are no part of the command and take most of a pytest start
+            env = {
+                **os.environ,
+                "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+                "PYTEST_PLUGINS": "pytest_conductor.plugin",
+            }
             proc = subprocess.run(
-                [sys.executable, "-m", *words],
-                capture_output=True,
-                text=True,
-                timeout=300,
-                env=dict(os.environ),
+                [sys.executable, "-m", *words], capture_output=True, text=True, timeout=300, env=env
             )
             code, out = proc.returncode, proc.stdout + proc.stderr
         outputs[line] = out

@@ -58,3 +58,13 @@ def test_the_redactor_reports_its_patterns_and_how_many_values_it_replaced() -> 
     redactor = Redactor(["ssn"])
     redacted({"ssn": "123-45-6789", "copy": "123-45-6789", "password": "pw-123456"}, redactor)
     assert redactor.to_dict() == {"patterns": [*DEFAULT_PATTERNS, "ssn"], "redacted": 3}
+
+
+def test_the_case_keeps_the_server_url_without_credentials() -> None:
+    from conductor_testkit.testing.capture import _without_credentials
+
+    assert (
+        _without_credentials("https://ana:pw@conductor.example:8443/api")
+        == "https://conductor.example:8443/api"
+    )
+    assert _without_credentials("http://127.0.0.1:8080/api") == "http://127.0.0.1:8080/api"
