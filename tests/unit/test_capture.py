@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 import pytest
-from capture_support import DEFINITIONS, Production
+from capture_support import DEFINITIONS, WORKFLOWS, Production, name, workers
 
 from conductor_testkit.testing.capture import attempt_of, capture, capture_recent, path_signature
 from conductor_testkit.testing.redaction import REDACTED
@@ -217,3 +217,13 @@ def test_every_worker_task_definition_is_kept(production: Production) -> None:
     ]
     assert [d["name"] for d in DEFINITIONS["task_defs"]] == ["u_charge", "u_ship", "u_work"]
     replay(case).assert_matches()
+
+
+def test_an_execution_still_running_replays_up_to_the_task_it_waits_for(production: Production) -> None:
+    waiting = production.harness.run(WORKFLOWS["u_approval"], {}, workers=workers(name))
+    waiting = waiting.complete("payment", {"paid": True}).assert_waiting_on("review")
+    case = capture(waiting.workflow_id, production.clients)
+    assert case.recorded.status == "RUNNING"
+    assert list(case.mocks.mocks) == ["payment"]  # the open HUMAN task had no outcome yet
+    result = replay(case).assert_matches()
+    assert result.execution.is_waiting_on("review")
