@@ -520,3 +520,9 @@ def _live_options(config: pytest.Config) -> Dict[str, Any]:
 def _remote_options(config: pytest.Config) -> Dict[str, Any]:
     """The RemoteBackend settings of this session (see _SERVER_RUN_SETTINGS)."""
     return {"settle_timeout_seconds": _seconds(config, "conductor_remote_timeout")}
+
+
+# -- captured cases as tests: pytest --conductor-replay=DIR ---------------------------------------
+# The option and its collector live in pytest_conductor/replay.py; pytest registers the modules
+# named here along with this one.
+pytest_plugins = ["pytest_conductor.replay"]

@@ -268,7 +268,7 @@ class MockSet:
         where: str = "mocks",
         *,
         strict: bool = False,
-        failure_workflow_mocks: Optional[Mapping[str, Any]] = None,
+        failure_workflow_mocks: Union[Mapping[str, Any], MockSet, None] = None,
     ) -> MockSet:
         """Build from the forms the module docstring lists; errors name the reference and index.
 

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from conductor_testkit.testing.backend import Backend, BackendNotSupportedError
 from conductor_testkit.testing.both import BackendsDisagree, BothBackend
+from conductor_testkit.testing.capture import capture_recent
+from conductor_testkit.testing.case import Case, load_cases
 from conductor_testkit.testing.coverage import BranchCoverage
+from conductor_testkit.testing.definition_diff import DefinitionDiff, diff_definition
 from conductor_testkit.testing.execution import Blocker, Execution
 from conductor_testkit.testing.harness import Harness, run_workflow
 from conductor_testkit.testing.lint import LintProblem, lint_definition
@@ -26,6 +29,7 @@ from conductor_testkit.testing.live import LiveBackend
 from conductor_testkit.testing.local import LocalBackend
 from conductor_testkit.testing.mocks import MockSet, completed, failed, in_progress, mock, sub_workflow
 from conductor_testkit.testing.remote import RemoteBackend
+from conductor_testkit.testing.replay import ReplayMismatch, ReplayResult
 from conductor_testkit.testing.snapshots import SnapshotMismatch, SnapshotStore
 from conductor_testkit.testing.strictness import ConductorLintWarning, Strictness, UnusedMocksError
 from conductor_testkit.testing.task_environment import TaskEnvironment, TaskRun
@@ -53,6 +57,15 @@ __all__ = [
     # Single tasks
     "TaskEnvironment",
     "TaskRun",
+    # Captured executions as regression tests (capture() and replay() are in the modules of
+    # those names: conductor_testkit.testing.capture, conductor_testkit.testing.replay)
+    "Case",
+    "DefinitionDiff",
+    "ReplayMismatch",
+    "ReplayResult",
+    "capture_recent",
+    "diff_definition",
+    "load_cases",
     # Backends
     "Backend",
     "BackendsDisagree",

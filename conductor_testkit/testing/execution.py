@@ -217,7 +217,7 @@ class Execution:
         child_id = task.sub_workflow_id or (task.output_data or {}).get("subWorkflowId")
         if not child_id:
             raise AssertionError(self._message(f"task {ref!r} started no sub-workflow"))
-        return self._related(str(child_id))
+        return self.related(str(child_id))
 
     @property
     def failure_workflow_id(self) -> Optional[str]:
@@ -229,9 +229,11 @@ class Execution:
     def failure_workflow(self) -> Optional[Execution]:
         """The execution of the failure workflow the run started (None when it started none)."""
         workflow_id = self.failure_workflow_id
-        return self._related(workflow_id) if workflow_id else None
+        return self.related(workflow_id) if workflow_id else None
 
-    def _related(self, workflow_id: str) -> Execution:
+    def related(self, workflow_id: str) -> Execution:
+        """The execution of another workflow of this run by id (any sub-workflow attempt, a
+        workflow a task started), read from the backend that ran it."""
         handle = self._require_handle("read another workflow of the run")
         return handle.related(workflow_id)
 

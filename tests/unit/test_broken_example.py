@@ -17,13 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 BROKEN_TEST = '''
 from examples.loan_approval import workflow as loan
 
-# the planted bug: the score grades with the B threshold where it meant the A one
-loan.SCORE = loan.SCORE.replace("$.creditScore >= 720", "$.creditScore >= 800")
+# the planted bug: the score asks for a credit score of 800 where it meant 720 for grade A
+broken = loan.loan_workflow().to_dict()
+score = next(task for task in broken["tasks"] if task["taskReferenceName"] == "score")
+score["inputParameters"]["expression"] = score["inputParameters"]["expression"].replace(">= 720", ">= 800")
 
 
 def test_a_good_applicant_is_booked_at_the_best_rate(conductor):
     mocks = {"credit_report": {"creditScore": 760, "monthlyDebts": 300}, "book_a": {"loanId": "L-1"}}
-    execution = conductor.run(loan.loan_workflow(), loan.application(), mocks, strict=False)
+    execution = conductor.run(broken, loan.application(), mocks, strict=False)
     execution.assert_path("credit_report", "score", "book_a")
 '''
 
