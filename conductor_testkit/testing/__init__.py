@@ -10,15 +10,18 @@ Primary API::
 ``Harness`` binds a backend (``LocalBackend``: the in-memory engine, the default;
 ``RemoteBackend``: a real server's test endpoint; ``LiveBackend``: a real server with in-process
 workers) for several runs; the pytest fixture
-``conductor`` is one. Hypothesis strategies for branch testing live in
-:mod:`conductor_testkit.testing.strategies` (imported on demand: Hypothesis is a test dependency).
+``conductor`` is one. Workflow coverage (tasks, branches, failure handling) is recorded by a
+:class:`CoverageRecorder` (:mod:`conductor_testkit.testing.coverage`). Hypothesis strategies,
+properties and the branch search live in :mod:`conductor_testkit.testing.strategies`,
+:mod:`~conductor_testkit.testing.properties` and :mod:`~conductor_testkit.testing.explore`
+(imported on demand: Hypothesis is a test dependency).
 """
 
 from __future__ import annotations
 
 from conductor_testkit.testing.backend import Backend, BackendNotSupportedError
 from conductor_testkit.testing.both import BackendsDisagree, BothBackend
-from conductor_testkit.testing.coverage import BranchCoverage
+from conductor_testkit.testing.coverage import BranchCoverage, CoverageRecorder
 from conductor_testkit.testing.execution import Blocker, Execution
 from conductor_testkit.testing.harness import Harness, run_workflow
 from conductor_testkit.testing.lint import LintProblem, lint_definition
@@ -62,6 +65,7 @@ __all__ = [
     "RemoteBackend",
     # Coverage
     "BranchCoverage",
+    "CoverageRecorder",
     # Advanced
     "BackendNotSupportedError",
     "Blocker",

@@ -15,6 +15,7 @@ def test_the_testing_package_exports_exactly_these_names() -> None:
         "BothBackend",
         "BranchCoverage",
         "ConductorLintWarning",
+        "CoverageRecorder",
         "Execution",
         "Harness",
         "LintProblem",
