@@ -47,7 +47,10 @@ def test_the_strategies_module_exports_exactly_these_names() -> None:
     assert sorted(strategies.__all__) == [
         "OFF_CASE_VALUES",
         "SwitchDriver",
+        "attempt_outcomes",
         "mock_outcomes",
+        "scenarios",
         "switch_drivers",
         "switch_inputs",
+        "workflow_inputs",
     ]
