@@ -57,21 +57,25 @@ def switch_examples(examples: int) -> Dict[str, Any]:
     def property_(inputs: Dict[str, Any], outcomes: Dict[str, List[Dict[str, Any]]]) -> None:
         harness.run(NESTED_VALUE, inputs, {**PLAIN, **outcomes}).assert_completed()
 
-    started = time.perf_counter()
-    property_()
-    return {"seconds": time.perf_counter() - started, "runs": harness.runs, "recorder": recorder}
+    result = timed(property_)
+    return {**result, "runs": harness.runs, "recorder": recorder}
 
 
 def property_examples(examples: int) -> Dict[str, Any]:
-    started = time.perf_counter()
-    assert_always(NESTED_VALUE, ends_terminal, retries_within_limit, max_examples=examples)
-    return {"seconds": time.perf_counter() - started}
+    return timed(
+        lambda: assert_always(NESTED_VALUE, ends_terminal, retries_within_limit, max_examples=examples)
+    )
 
 
 def timed(function: Callable[[], Any]) -> Dict[str, Any]:
-    started = time.perf_counter()
+    """Wall seconds, and the CPU seconds of this process (less sensitive to a loaded machine)."""
+    started, cpu = time.perf_counter(), time.process_time()
     value = function()
-    return {"seconds": time.perf_counter() - started, "value": value}
+    return {"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu, "value": value}
+
+
+def _both(result: Dict[str, Any]) -> str:
+    return f"{result['seconds']:.3f} s ({result['cpu']:.3f} s CPU)"
 
 
 def main() -> None:
@@ -86,17 +90,17 @@ def main() -> None:
     for index in range(1, args.repeat + 1):
         switches.append(switch_examples(args.examples))
         properties.append(property_examples(args.examples))
-        print(f"{index:>6}  {switches[-1]['seconds']:>28.3f} s  {properties[-1]['seconds']:>30.3f} s")
+        print(f"{index:>6}  {_both(switches[-1]):>30}  {_both(properties[-1]):>32}")
     best = min(switches, key=lambda r: r["seconds"])
-    best_property = min(p["seconds"] for p in properties)
+    best_property = min(properties, key=lambda r: r["seconds"])
     print(
-        f"{'best':>6}  {best['seconds']:>28.3f} s  {best_property:>30.3f} s"
+        f"{'best':>6}  {_both(best):>30}  {_both(best_property):>32}"
         f"   ({1000 * best['seconds'] / max(best['runs'], 1):.2f} ms per example, branches "
         f"{best['recorder'].ratio('branches')})"
     )
     print()
-    header = f"{'explore':<26} {'seconds':>8} {'runs':>6} {'cases':>6}  {'branches':>10}  {'outcomes':>10}"
-    print(header + "  unreachable")
+    columns = ("seconds", "CPU s", "runs", "cases", "branches", "outcomes", "unreachable")
+    print(f"{'explore':<26} " + " ".join(f"{c:>10}" for c in columns))
     for name, run in (
         ("kitchen_sink", lambda: explore(KITCHEN_SINK, register=[COMPENSATION_WORKFLOW])),
         ("nested_value_switches", lambda: explore(NESTED_VALUE)),
@@ -104,11 +108,16 @@ def main() -> None:
     ):
         result = timed(run)
         found = result["value"]
-        print(
-            f"{name:<26} {result['seconds']:>8.2f} {found.runs:>6} {len(found.cases):>6}  "
-            f"{str(found.coverage.ratio('branches')):>10}  {str(found.coverage.ratio('outcomes')):>10}  "
-            f"{len(found.unreachable)}"
+        cells = (
+            f"{result['seconds']:.2f}",
+            f"{result['cpu']:.2f}",
+            found.runs,
+            len(found.cases),
+            found.coverage.ratio("branches"),
+            found.coverage.ratio("outcomes"),
+            len(found.unreachable),
         )
+        print(f"{name:<26} " + " ".join(f"{str(c):>10}" for c in cells))
 
 
 if __name__ == "__main__":
