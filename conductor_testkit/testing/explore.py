@@ -35,14 +35,13 @@ from conductor_testkit.testing.coverage.model import (
     TASK,
     WORKFLOW,
     Cell,
-    WorkflowModel,
     effective_retry_count,
 )
-from conductor_testkit.testing.coverage.recorder import CoverageRecorder
+from conductor_testkit.testing.coverage.recorder import CoverageRecorder, WorkflowCoverage
 from conductor_testkit.testing.coverage.text import terminal_report
 from conductor_testkit.testing.execution import Execution
 from conductor_testkit.testing.explored_cases import ExploredCase, write_cases
-from conductor_testkit.testing.reads import script_of
+from conductor_testkit.testing.reads import list_source, script_of
 from conductor_testkit.testing.scenario import (
     Scenario,
     ScenarioSpace,
@@ -144,15 +143,14 @@ class _Search:
 
     def run(self, scenario: Scenario) -> Tuple[Execution, Set[Target]]:
         execution = self.space.run(self.harness, scenario)
-        reached = self.recorder.record(execution)
+        reached = self.recorder.record(execution, visit=self._note_switches)
         self.runs += 1
-        self._note_switches(
-            self.space.model.key, self.recorder.workflows[self.space.model.key].model, execution
-        )
         return execution, reached
 
-    def _note_switches(self, key: Key, model: WorkflowModel, execution: Execution) -> None:
-        for node in model.nodes.values():
+    def _note_switches(self, coverage: WorkflowCoverage, execution: Execution) -> None:
+        """Note the values each switch of a run's workflow evaluated to (for the reasons)."""
+        key = coverage.model.key
+        for node in coverage.model.nodes.values():
             if node.type in SWITCHES and execution.ran(node.ref):
                 value = execution.selected_case(node.ref)
                 values = self.switch_values.setdefault((key, node.ref), [])
@@ -213,6 +211,8 @@ class _Search:
 
     def _directed(self, key: Key, cell: Cell) -> Iterator[Scenario]:
         scope, path = self.scopes[key]
+        if cell.kind == BRANCH and cell.detail in ("loop", "dynamic"):
+            yield from self._with_list_length(key, cell, scope, path)
         if cell.kind == OUTCOME:
             node = scope.model.nodes.get(cell.node)
             if node is None:
@@ -243,6 +243,24 @@ class _Search:
                     continue
                 for plan in wanted:
                     yield _with_plan(base, path, node.ref, scope, plan)
+
+    def _with_list_length(self, key: Key, cell: Cell, scope: _Scope, path: _Path) -> Iterator[Scenario]:
+        """A run that reached a loop or a dynamic fork, with the list it goes over made as long as
+        ``cell`` wants (0, 1 or 2 items): in the workflow input, or in the mocked output it comes from."""
+        node = scope.model.nodes[cell.node]
+        source = list_source(node.task)
+        base = self.first.get((key, Cell(TASK, cell.node, "")))
+        if source is None or base is None or not source.path:
+            return
+        items = [1] * {"0": 0, "1": 1}.get(cell.key, 2)
+        scenario = base.copy()
+        if source.kind == "input" and not path:
+            _set(scenario.input, source.path, items)
+            yield scenario
+        elif source.kind == "output" and source.ref in {n.ref for n in scope.mocked_nodes()}:
+            mocks = _scenario_mocks(scenario, path)
+            mocks[source.ref] = [{"status": "COMPLETED", "output": _set({}, source.path, items)}]
+            yield scenario
 
     def _through_child(
         self, base: Scenario, scope: _Scope, path: _Path, ref: str, outcome: str
@@ -363,6 +381,12 @@ class _Search:
             and node.ref not in scope.children
         ):
             return f"the sub-workflow of {node.ref!r} is not known to explore (pass it in register=)"
+        if cell.kind == WORKFLOW and cell.key != "COMPLETED" and not scope.mocked_nodes():
+            return f"no task of {model.name!r} can be mocked to end it so"
+        if cell.kind == OUTCOME and node is not None and node.type == "SUB_WORKFLOW":
+            child = scope.children[node.ref]
+            if not any(not n.task.get("optional") for n in child.mocked_nodes()):
+                return f"the sub-workflow {child.model.name!r} has no task a mock can make fail"
         return f"no run of {runs} reached it"
 
 
@@ -475,11 +499,12 @@ def _get(data: Mapping[str, Any], path: Tuple[str, ...]) -> Any:
     return node
 
 
-def _set(data: Dict[str, Any], path: Tuple[str, ...], value: Any) -> None:
+def _set(data: Dict[str, Any], path: Tuple[str, ...], value: Any) -> Dict[str, Any]:
     node = data
     for key in path[:-1]:
         node = node.setdefault(key, {})
     node[path[-1]] = value
+    return data
 
 
 def _has(data: Mapping[str, Any], path: Tuple[str, ...]) -> bool:

@@ -19,7 +19,17 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple
 
 from conductor_testkit.testing.definition import walk_tasks
 
-__all__ = ["Hints", "Source", "definition_reads", "literals_of", "script_of", "source_of", "sources_in"]
+__all__ = [
+    "Hints",
+    "Source",
+    "definition_reads",
+    "list_source",
+    "literals_of",
+    "plain_source",
+    "script_of",
+    "source_of",
+    "sources_in",
+]
 
 _REFERENCE = re.compile(r"\$\{([^}]*)\}")
 _PLAIN = re.compile(r"^\$\{([^}]*)\}$")
@@ -112,7 +122,8 @@ def sources_in(value: Any) -> Iterator[Source]:
             yield from sources_in(item)
 
 
-def _plain_source(value: Any) -> Optional[Source]:
+def plain_source(value: Any) -> Optional[Source]:
+    """The source of a value that is one reference and nothing else (``${workflow.input.items}``)."""
     if not isinstance(value, str):
         return None
     found = _PLAIN.match(value.strip())
@@ -127,7 +138,7 @@ def _through_parameters(parameters: Mapping[str, Any], path: Tuple[str, ...]) ->
         if not isinstance(value, Mapping) or key not in value:
             return None
         value = value[key]
-        source = _plain_source(value)
+        source = plain_source(value)
         if source is not None:
             return Source(source.kind, source.path + path[index + 1 :], source.ref)
     return None
@@ -232,6 +243,17 @@ def _type_of(value: Any) -> str:
     return "any"
 
 
+def list_source(task: Mapping[str, Any]) -> Optional[Source]:
+    """Where the list a DO_WHILE iterates over (``items``, ``_items``) or a dynamic fork forks over
+    (``forkTaskInputs``) comes from, when it is one reference."""
+    parameters = task.get("inputParameters") or {}
+    for value in (task.get("items"), parameters.get("_items"), parameters.get("forkTaskInputs")):
+        source = plain_source(value)
+        if source is not None:
+            return source
+    return None
+
+
 def script_of(task: Mapping[str, Any]) -> Optional[str]:
     """The script a task evaluates (SWITCH/DECISION/INLINE/DO_WHILE/LAMBDA), or None."""
     task_type = str(task.get("type") or "SIMPLE")
@@ -278,12 +300,12 @@ def definition_reads(definition: Mapping[str, Any], *, only_switches: bool = Fal
             param = task.get("expression") if site.type == "SWITCH" else task.get("caseValueParam")
             if site.type == "SWITCH" and (task.get("evaluatorType") or "value-param") != "value-param":
                 param = None
-            source = _plain_source(parameters.get(str(param))) if param else None
+            source = plain_source(parameters.get(str(param))) if param else None
             if source is not None:
                 cases = [str(case) for case in task.get("decisionCases") or {}]
                 note(source, Hints(literals=cases, types={"string"}, off_case=True))
         if site.type == "DO_WHILE":
-            source = _plain_source(parameters.get("_items"))
+            source = plain_source(parameters.get("_items"))
             if source is not None:
                 note(source, Hints(types={"list"}))
         if site.type == "FORK_JOIN_DYNAMIC":
@@ -295,17 +317,17 @@ def definition_reads(definition: Mapping[str, Any], *, only_switches: bool = Fal
 
 
 def _note_dynamic_fork(task: Mapping[str, Any], parameters: Mapping[str, Any], note: Any) -> None:
-    source = _plain_source(parameters.get("forkTaskInputs"))
+    source = plain_source(parameters.get("forkTaskInputs"))
     if source is not None:
         note(source, Hints(types={"list"}))
     tasks_param = task.get("dynamicForkTasksParam")
     if tasks_param:
-        source = _plain_source(parameters.get(str(tasks_param)))
+        source = plain_source(parameters.get(str(tasks_param)))
         if source is not None:
             note(source, Hints(types={"tasks"}))
     inputs_param = task.get("dynamicForkTasksInputParamName")
     if inputs_param:
-        source = _plain_source(parameters.get(str(inputs_param)))
+        source = plain_source(parameters.get(str(inputs_param)))
         if source is not None:
             note(source, Hints(types={"dict"}))
 

@@ -10,7 +10,7 @@ import pytest
 
 from conductor_testkit.testing.explore import Exploration, explore
 from conductor_testkit.testing.explored_cases import load_cases
-from examples.branching.workflows import NESTED_SCRIPT, NESTED_VALUE, with_unreachable_case
+from examples.branching.workflows import NESTED_SCRIPT, NESTED_VALUE, script_switch, with_unreachable_case
 from examples.kitchen_sink.workflow import COMPENSATION_WORKFLOW, KITCHEN_SINK
 
 pytest_plugins = ["pytester"]
@@ -149,3 +149,45 @@ def test_a_replayed_case_fails_when_the_workflow_no_longer_takes_its_path(
     result = pytester.runpytest("-k", case.name)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["E * workflow 'nested_script_switches' is *, expected FAILED"])
+
+
+def test_an_unreachable_case_of_a_sub_workflow_is_named_with_the_values_its_switch_took() -> None:
+    child = {
+        "name": "child_with_a_fixed_switch",
+        "version": 1,
+        "tasks": [
+            script_switch(
+                "fixed", "javascript", "$.x > 1 ? 'big' : 'small'", {"x": 0}, {"big": [], "small": []}, []
+            )
+        ],
+    }
+    parent = {
+        "name": "parent",
+        "version": 1,
+        "tasks": [
+            {
+                "name": "child",
+                "taskReferenceName": "child",
+                "type": "SUB_WORKFLOW",
+                "subWorkflowParam": {"name": child["name"], "version": 1, "workflowDefinition": child},
+            }
+        ],
+    }
+    result = explore(parent, max_examples=20)
+    assert list(result.unreachable) == [
+        "parent v1: child: retries exhausted",
+        "parent v1: workflow FAILED",
+        "child_with_a_fixed_switch v1: fixed=big",
+        "child_with_a_fixed_switch v1: fixed=<default>",
+    ]
+    assert result.unreachable["parent v1: child: retries exhausted"] == (
+        "the sub-workflow 'child_with_a_fixed_switch' has no task a mock can make fail"
+    )
+    assert (
+        result.unreachable["parent v1: workflow FAILED"] == "no task of 'parent' can be mocked to end it so"
+    )
+    assert re.fullmatch(
+        r"the javascript expression \"\$\.x > 1 \? 'big' : 'small'\" returned only 'small' "
+        r"in the \d+ run\(s\) that reached 'fixed'",
+        result.unreachable["child_with_a_fixed_switch v1: fixed=big"],
+    )

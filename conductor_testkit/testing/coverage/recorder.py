@@ -46,6 +46,9 @@ def _percent(value: float) -> str:
     return f"{whole}%"
 
 
+Visitor = Callable[["WorkflowCoverage", Execution], None]
+
+
 class WorkflowCoverage:
     """The cells of one workflow (name and version) and the tests that reached each."""
 
@@ -145,15 +148,23 @@ class CoverageRecorder:
 
         return observe
 
-    def record(self, execution: Execution, test: str = "") -> Set[Tuple[Tuple[str, int], Cell]]:
+    def record(
+        self, execution: Execution, test: str = "", visit: Optional[Visitor] = None
+    ) -> Set[Tuple[Tuple[str, int], Cell]]:
         """Record one execution, its sub-workflows and its failure workflow (as far as the backend
-        that ran it can read them); returns the (workflow key, cell) pairs this run reached."""
+        that ran it can read them); returns the (workflow key, cell) pairs this run reached.
+        ``visit`` is called with each workflow's coverage entry and execution on the way."""
         reached: Set[Tuple[Tuple[str, int], Cell]] = set()
-        self._record(execution, test, set(), reached)
+        self._record(execution, test, set(), reached, visit)
         return reached
 
     def _record(
-        self, execution: Execution, test: str, visited: Set[str], reached: Set[Tuple[Tuple[str, int], Cell]]
+        self,
+        execution: Execution,
+        test: str,
+        visited: Set[str],
+        reached: Set[Tuple[Tuple[str, int], Cell]],
+        visit: Optional[Visitor],
     ) -> None:
         workflow = execution.workflow
         workflow_id = execution.workflow_id
@@ -170,8 +181,10 @@ class CoverageRecorder:
         coverage.add(cells, test)
         key = coverage.model.key
         reached.update((key, cell) for cell in cells)
+        if visit is not None:
+            visit(coverage, execution)
         for related in _related_executions(execution):
-            self._record(related, test, visited, reached)
+            self._record(related, test, visited, reached, visit)
 
     def workflow_of(self, workflow: Mapping[str, Any]) -> Optional[WorkflowCoverage]:
         """The coverage entry of a run's workflow (created from its ``workflowDefinition``)."""
