@@ -11,7 +11,10 @@ Fixtures:
 * ``conductor_server_url``: the API URL of the session's real server (started on demand).
 
 Options (group "conductor"): ``--conductor-backend`` (local, remote, live, both),
-``--conductor-server-url``, ``--conductor-start-server``, ``--conductor-snapshot-update``.
+``--conductor-server-url``, ``--conductor-start-server``, ``--conductor-snapshot-update``, and the
+workflow coverage: ``--conductor-coverage`` (a table in the summary), ``--conductor-coverage-json``,
+``--conductor-coverage-html``, ``--conductor-coverage-fail-under`` (branches) and
+``--conductor-coverage-fail-under-outcomes``.
 Markers: ``conductor_backend(*names)``, ``conductor_remote``, ``conductor_strict(...)``.
 Ini settings: ``conductor_strict``, ``conductor_lint``, ``conductor_missing_inputs``.
 
@@ -175,9 +178,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="warn",
     )
     _add_server_run_options(parser, group)
+    _add_coverage_options(group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _configure_coverage(config)
     config.addinivalue_line(
         "markers",
         "conductor_backend(*names): run this test only on the named conductor backends "
@@ -345,6 +350,7 @@ def conductor(request: pytest.FixtureRequest) -> Iterator[Harness]:
         backend, strict=_strictness(request), snapshots=snapshots, snapshot_key=request.node.name
     )
     setattr(request.node, _HARNESS_ATTR, harness)
+    _observe_coverage(request, harness)
     try:
         yield harness
     finally:
@@ -526,3 +532,141 @@ def _remote_options(config: pytest.Config) -> Dict[str, Any]:
 # The option and its collector live in pytest_conductor/replay.py; pytest registers the modules
 # named here along with this one.
 pytest_plugins = ["pytest_conductor.replay"]
+
+
+# -- workflow coverage -------------------------------------------------------------------------------
+# Any coverage option registers _CoveragePlugin, which records every execution the 'conductor'
+# fixture's harness hands out (with its sub-workflows and failure workflow), merges what
+# pytest-xdist workers recorded, writes the reports and applies the gates at the end.
+
+_COVERAGE_PLUGIN = "conductor-coverage"
+
+
+def _add_coverage_options(group: Any) -> None:
+    group.addoption(
+        "--conductor-coverage",
+        action="store_true",
+        dest="conductor_coverage",
+        default=False,
+        help="record which tasks, branches and failure-handling outcomes of each workflow the "
+        "tests reached, and show a table of them (missing ones named) in the summary.",
+    )
+    group.addoption(
+        "--conductor-coverage-json",
+        action="store",
+        dest="conductor_coverage_json",
+        default=None,
+        metavar="PATH",
+        help="write the workflow coverage as JSON to PATH.",
+    )
+    group.addoption(
+        "--conductor-coverage-html",
+        action="store",
+        dest="conductor_coverage_html",
+        default=None,
+        metavar="PATH",
+        help="write the workflow coverage as an HTML page to PATH: each workflow drawn, what was "
+        "reached and by which tests.",
+    )
+    group.addoption(
+        "--conductor-coverage-fail-under",
+        action="store",
+        type=float,
+        dest="conductor_coverage_fail_under",
+        default=None,
+        metavar="N",
+        help="fail the run when less than N percent of the workflows' branches were reached.",
+    )
+    group.addoption(
+        "--conductor-coverage-fail-under-outcomes",
+        action="store",
+        type=float,
+        dest="conductor_coverage_fail_under_outcomes",
+        default=None,
+        metavar="N",
+        help="fail the run when less than N percent of the failure-handling outcomes were reached.",
+    )
+
+
+class _CoveragePlugin:
+    """Records, merges, reports and gates the workflow coverage of the session."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        from conductor_testkit.testing.coverage import CoverageRecorder
+
+        self.config = config
+        self.recorder = CoverageRecorder()
+        self.table = bool(config.getoption("conductor_coverage"))
+        self.json_path: Optional[str] = config.getoption("conductor_coverage_json")
+        self.html_path: Optional[str] = config.getoption("conductor_coverage_html")
+        self.branches: Optional[float] = config.getoption("conductor_coverage_fail_under")
+        self.outcomes: Optional[float] = config.getoption("conductor_coverage_fail_under_outcomes")
+        self.failures: List[str] = []
+        self.written: List[str] = []
+
+    @property
+    def is_worker(self) -> bool:
+        return getattr(self.config, "workerinput", None) is not None
+
+    def observe(self, request: pytest.FixtureRequest, harness: Any) -> None:
+        harness.observers.append(self.recorder.observer(request.node.nodeid))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """pytest-xdist: add what a worker recorded."""
+        data = getattr(node, "workeroutput", {}).get("conductor_coverage")
+        if data:
+            self.recorder.merge(data)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:  # an xdist worker: hand the recording over
+            workeroutput["conductor_coverage"] = self.recorder.to_dict()
+            return
+        from conductor_testkit.testing.coverage import gate_failures, write_html, write_json
+
+        if self.json_path:
+            self.written.append(f"JSON report: {write_json(self.recorder, self.json_path)}")
+        if self.html_path:
+            self.written.append(f"HTML report: {write_html(self.recorder, self.html_path)}")
+        self.failures = gate_failures(
+            self.recorder,
+            branches=self.branches,
+            outcomes=self.outcomes,
+            branch_option="--conductor-coverage-fail-under",
+            outcome_option="--conductor-coverage-fail-under-outcomes",
+        )
+        if self.failures and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+        if self.is_worker:
+            return
+        from conductor_testkit.testing.coverage import terminal_report
+
+        terminalreporter.write_sep("-", "conductor coverage")
+        if self.table or self.failures:
+            for line in terminal_report(self.recorder):
+                terminalreporter.write_line(line)
+        for line in self.written:
+            terminalreporter.write_line(line)
+        for failure in self.failures:
+            terminalreporter.write_line(f"FAIL {failure}", red=True)
+
+
+def _configure_coverage(config: pytest.Config) -> None:
+    options = (
+        "conductor_coverage",
+        "conductor_coverage_json",
+        "conductor_coverage_html",
+        "conductor_coverage_fail_under",
+        "conductor_coverage_fail_under_outcomes",
+    )
+    if any(config.getoption(name) not in (None, False) for name in options):
+        config.pluginmanager.register(_CoveragePlugin(config), _COVERAGE_PLUGIN)
+
+
+def _observe_coverage(request: pytest.FixtureRequest, harness: Any) -> None:
+    plugin = request.config.pluginmanager.get_plugin(_COVERAGE_PLUGIN)
+    if plugin is not None:
+        plugin.observe(request, harness)

@@ -10,8 +10,11 @@ Primary API::
 ``Harness`` binds a backend (``LocalBackend``: the in-memory engine, the default;
 ``RemoteBackend``: a real server's test endpoint; ``LiveBackend``: a real server with in-process
 workers) for several runs; the pytest fixture
-``conductor`` is one. Hypothesis strategies for branch testing live in
-:mod:`conductor_testkit.testing.strategies` (imported on demand: Hypothesis is a test dependency).
+``conductor`` is one. Workflow coverage (tasks, branches, failure handling) is recorded by a
+:class:`CoverageRecorder` (:mod:`conductor_testkit.testing.coverage`). Hypothesis strategies,
+properties and the branch search live in :mod:`conductor_testkit.testing.strategies`,
+:mod:`~conductor_testkit.testing.properties` and :mod:`~conductor_testkit.testing.explore`
+(imported on demand: Hypothesis is a test dependency).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from conductor_testkit.testing.backend import Backend, BackendNotSupportedError
 from conductor_testkit.testing.both import BackendsDisagree, BothBackend
 from conductor_testkit.testing.capture import capture_recent
 from conductor_testkit.testing.case import Case, load_cases
-from conductor_testkit.testing.coverage import BranchCoverage
+from conductor_testkit.testing.coverage import BranchCoverage, CoverageRecorder
 from conductor_testkit.testing.definition_diff import DefinitionDiff, diff_definition
 from conductor_testkit.testing.execution import Blocker, Execution
 from conductor_testkit.testing.harness import Harness, run_workflow
@@ -75,6 +78,7 @@ __all__ = [
     "RemoteBackend",
     # Coverage
     "BranchCoverage",
+    "CoverageRecorder",
     # Advanced
     "BackendNotSupportedError",
     "Blocker",

@@ -17,7 +17,7 @@ server (:class:`RemoteBackend`, through its test endpoint), so a test written on
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
 
 from conductor_testkit.engine import OPERATORS, workers_by_type
 from conductor_testkit.errors import ConductorError, DefinitionError
@@ -65,6 +65,8 @@ class Harness:
         strict: the checks around each run (see :mod:`conductor_testkit.testing.strictness`):
             ``True`` (the default: every check), ``False``, a :class:`Strictness` or a dict of
             its fields.
+        observers: functions called with every execution the harness hands out (each run and
+            each continuation of one), e.g. a coverage recorder's.
     """
 
     def __init__(
@@ -74,6 +76,7 @@ class Harness:
         strict: StrictnessArg = True,
         snapshots: Optional[SnapshotStore] = None,
         snapshot_key: str = "",
+        observers: Iterable[Callable[[Execution], None]] = (),
     ) -> None:
         self.backend: Backend = backend if backend is not None else LocalBackend()
         self.strictness = Strictness.of(strict)
@@ -83,6 +86,8 @@ class Harness:
         self.executions: List[Execution] = []
         #: how many workflows it ran
         self.runs = 0
+        #: called with each execution in :attr:`executions` as it is added
+        self.observers: List[Callable[[Execution], None]] = list(observers)
 
     @property
     def backend_name(self) -> str:
@@ -194,6 +199,8 @@ class Harness:
         until then, a test that goes on with the run may still use them."""
         __tracebackhide__ = True
         self.executions.append(execution)
+        for observe in self.observers:
+            observe(execution)
         if strictness.unused_mocks and execution.is_terminal and execution.unused_mocks:
             left = sorted(execution.unused_mocks.items())
             unused = ", ".join(f"{ref} ({count} left)" for ref, count in left)

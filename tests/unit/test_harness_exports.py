@@ -16,6 +16,7 @@ def test_the_testing_package_exports_exactly_these_names() -> None:
         "BranchCoverage",
         "Case",
         "ConductorLintWarning",
+        "CoverageRecorder",
         "DefinitionDiff",
         "Execution",
         "Harness",
@@ -53,7 +54,10 @@ def test_the_strategies_module_exports_exactly_these_names() -> None:
     assert sorted(strategies.__all__) == [
         "OFF_CASE_VALUES",
         "SwitchDriver",
+        "attempt_outcomes",
         "mock_outcomes",
+        "scenarios",
         "switch_drivers",
         "switch_inputs",
+        "workflow_inputs",
     ]
