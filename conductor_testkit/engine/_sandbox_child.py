@@ -1,0 +1,188 @@
+"""The sandbox child process: runs jq programs or JavaScript for :mod:`.sandbox`.
+
+Run by path with ``python -I`` (never imported by the engine): it imports only the standard
+library and, after the first message, jq or quickjs. Protocol on stdin/stdout: frames of a
+4-byte big-endian length and a UTF-8 JSON body. The first request names the kind (``jq`` or
+``js``), the ``sys.path`` to find the bindings, the memory limit and, for ``js``, the prelude;
+the child answers ``{"ready": true}`` and then serves one request per frame until stdin closes.
+
+The child executes what it is given and reports errors as they are; the parent translates
+them into the server's wording. What the child adds is isolation: an address-space limit, no
+environment, and for JavaScript a fresh QuickJS context whenever the caller's scope (one
+workflow run) changes, prepared while the caller is busy elsewhere.
+"""
+
+import json
+import os
+import struct
+import sys
+
+_HEADER = struct.Struct(">I")
+# address space the interpreter may use beyond the limit given for scripts (parsing, buffers)
+_SLACK_BYTES = 64 * 1024 * 1024
+_COMPILED_CACHE_SIZE = 1024
+
+
+def _read_exactly(fd, size):
+    chunks = []
+    while size:
+        chunk = os.read(fd, size)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(fd):
+    header = _read_exactly(fd, _HEADER.size)
+    if header is None:
+        return None
+    return _read_exactly(fd, _HEADER.unpack(header)[0])
+
+
+def _write_frame(fd, body):
+    view = memoryview(_HEADER.pack(len(body)) + body)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _dump(value):
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+def _limit_address_space(extra_bytes):
+    """Cap the address space at what is mapped now plus ``extra_bytes`` (Linux; else no cap)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        cap = mapped + extra_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not Linux
+        pass
+
+
+class JqServer:
+    """Compiles (once per program text) and runs jq programs; answers the emitted values."""
+
+    def __init__(self, hello):
+        import jq
+
+        self._jq = jq
+        self._compiled = {}
+
+    def handle(self, request):
+        program_text = request["program"]
+        program = self._compiled.get(program_text)
+        if program is None:
+            try:
+                program = self._jq.compile(program_text)
+            except ValueError as exc:
+                return _dump({"error": str(exc), "compile": True})
+            if len(self._compiled) >= _COMPILED_CACHE_SIZE:
+                self._compiled.clear()
+            self._compiled[program_text] = program
+        try:
+            text = program.input_text(request["input"]).text()
+        except ValueError as exc:
+            return _dump({"error": str(exc), "compile": False})
+        # jq writes one compact JSON value per line (strings escape their newlines)
+        return b'{"ok":[' + text.replace("\n", ",").encode("utf-8") + b"]}"
+
+
+class JsServer:
+    """QuickJS contexts, one per scope, each set up by the prelude the parent sends."""
+
+    def __init__(self, hello):
+        import quickjs
+
+        self._quickjs = quickjs
+        self._prelude = hello["prelude"]
+        self._memory_limit = int(hello["memory_limit"])
+        self._stack_limit = int(hello.get("stack_limit", 1024 * 1024))
+        self._scope = None
+        self._context = None
+        self._spare = None
+
+    def _new_context(self):
+        context = self._quickjs.Context()
+        context.set_memory_limit(self._memory_limit)
+        context.set_max_stack_size(self._stack_limit)
+        context.eval(self._prelude)
+        return context
+
+    def prepare(self):
+        """Make the next scope's context while the parent is busy (called after each answer)."""
+        if self._spare is None:
+            self._spare = self._new_context()
+
+    def handle(self, request):
+        scope = request.get("scope")
+        if self._context is None or scope != self._scope:
+            self._context, self._spare = (self._spare or self._new_context()), None
+            self._scope = scope
+        context = self._context
+        try:
+            context.get("__ctk_run")(request["src"], request["input"], bool(request.get("fn")))
+            self._run_jobs(context)
+            text = context.get("__ctk_finish")()
+        except self._quickjs.StackOverflow:
+            self._context = None
+            return _dump({"exc": "stack"})
+        except self._quickjs.JSException as exc:
+            self._context = None
+            return _dump({"exc": str(exc)})
+        if '"dirty":true' in text[-16:]:
+            self._context = None  # a global the script made could not be deleted
+        return b'{"r":' + text.encode("utf-8") + b"}"
+
+    def _run_jobs(self, context):
+        # GraalJS runs the promise jobs an evaluation queued before the evaluation returns;
+        # none may run later, in another evaluation
+        while True:
+            try:
+                if not context.execute_pending_job():
+                    return
+            except self._quickjs.JSException as exc:
+                if "out of memory" in str(exc) or "interrupted" in str(exc):
+                    raise
+                # a rejected job is an unhandled rejection: ignored, like the server
+
+
+def main():
+    stdin = sys.stdin.fileno()
+    stdout = sys.stdout.fileno()
+    first = _read_frame(stdin)
+    if first is None:
+        return
+    hello = json.loads(first)
+    sys.path[:] = hello.get("sys_path") or sys.path
+    try:
+        server = (JqServer if hello["kind"] == "jq" else JsServer)(hello)
+    except Exception as exc:  # a missing binding: say so instead of dying silently
+        _write_frame(stdout, _dump({"ready": False, "error": f"{type(exc).__name__}: {exc}"}))
+        return
+    memory_limit = int(hello["memory_limit"])
+    _limit_address_space(memory_limit * (2 if hello["kind"] == "js" else 1) + _SLACK_BYTES)
+    prepare = getattr(server, "prepare", None)
+    _write_frame(stdout, _dump({"ready": True}))
+    while True:
+        body = _read_frame(stdin)
+        if body is None:
+            return
+        try:
+            answer = server.handle(json.loads(body))
+        except MemoryError:
+            answer = b'{"memory":true}'
+        _write_frame(stdout, answer)
+        if prepare is not None:
+            try:
+                prepare()
+            except (MemoryError, Exception):  # retried at the next request, where it reports
+                pass
+
+
+if __name__ == "__main__":
+    main()
