@@ -11,6 +11,7 @@ from conductor_testkit.engine.errors import (
     EngineIllegalState,
     EngineNotFound,
 )
+from conductor_testkit.engine.script_warnings import ServerDivergenceWarning
 from conductor_testkit.engine.validation import DefinitionValidationError
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "EngineNotFound",
     "NetworkDisabledError",
     "RunOutcome",
+    "ServerDivergenceWarning",
     "VirtualClock",
 ]
 

@@ -12,6 +12,9 @@ queued promise jobs, as GraalJS does before an evaluation returns.
   ``Object.getOwnPropertyDescriptor`` likewise; ``JSON.stringify`` writes such a map as ``{}``;
 * ``list.sort()`` without a comparator throws the host's arity error, with one it sorts in
   place and answers ``undefined`` (``java.util.List.sort`` is void);
+* the most used Java members work where no key of the same name hides them: ``size``,
+  ``isEmpty``, ``get``, ``containsKey``, ``getOrDefault`` on maps; ``size``, ``isEmpty``,
+  ``get``, ``contains``, ``add`` on lists (hidden, so keys, JSON and spreading do not show them);
 * what cannot be reproduced is noted, for a warning: the keys of a map or list as
   ``Object.keys``/``values``/``entries``/``getOwnPropertyNames``/``assign``/``Reflect.ownKeys``
   see them (the server lists Java method names), and a map or list turned into a string (the
@@ -30,6 +33,7 @@ JS_PRELUDE = r"""
   var hasOwn = Object.prototype.hasOwnProperty, getDescriptor = Object.getOwnPropertyDescriptor;
   var arraySort = Array.prototype.sort, arrayJoin = Array.prototype.join;
   var ProxyCtor = Proxy, WeakSetCtor = WeakSet, SetCtor = Set, MapCtor = Map;
+  var getPrototype = Object.getPrototypeOf, ownKeys = Reflect.ownKeys;
   var LONG_MAX = 9223372036854775807, LONG_MIN = -9223372036854775808;
   // the members GraalJS lists for a java.util.LinkedHashMap (Object.keys($) on 3.32.1)
   var MAP_MEMBERS = new SetCtor(["get", "values", "clear", "replaceAll", "entrySet", "forEach",
@@ -52,8 +56,32 @@ JS_PRELUDE = r"""
   function ordinaryString(v) {
     return isArray(v) ? arrayJoin.call(v) : "[object Object]";
   }
+  // 'key' in map is false on the server (true for the Java members). QuickJS's for...in asks
+  // `has` for every key it is about to visit; for...in alone calls getPrototypeOf just before
+  // ownKeys, so the keys that ownKeys then lists are answered true once each
+  var forInArmed = new WeakSetCtor(), forInPending = new MapCtor();
   var mapHandler = {
+    getPrototypeOf: function (target) {
+      forInArmed.add(target);
+      return getPrototype(target);
+    },
+    ownKeys: function (target) {
+      var keys = ownKeys(target);
+      if (forInArmed.has(target)) {
+        forInArmed.delete(target);
+        var pending = forInPending.get(target);
+        if (!pending) forInPending.set(target, pending = new MapCtor());
+        for (var i = 0; i < keys.length; i++) pending.set(keys[i], (pending.get(keys[i]) || 0) + 1);
+      }
+      return keys;
+    },
     has: function (target, key) {
+      forInArmed.delete(target);
+      var pending = forInPending.get(target);
+      if (pending && pending.get(key) > 0) {
+        pending.set(key, pending.get(key) - 1);
+        return true;
+      }
       return typeof key === "string" ? MAP_MEMBERS.has(key) : key in target;
     }
   };
@@ -71,18 +99,45 @@ JS_PRELUDE = r"""
   }
   function mapToPrimitive() { note("string-map"); return "[object Object]"; }
   function listToPrimitive() { note("string-list"); return arrayJoin.call(this); }
+  function mapToString() { note("string-map"); return "[object Object]"; }
+  function listToString() { note("string-list"); return arrayJoin.call(this); }
+  // the most used members of java.util.Map and java.util.List, where no key hides them
+  var MAP_METHODS = {
+    size: function () { return keysOf(this).length; },
+    isEmpty: function () { return keysOf(this).length === 0; },
+    get: function (key) { var v = this[key]; return v === undefined ? null : v; },
+    containsKey: function (key) { return hasOwn.call(this, key); },
+    getOrDefault: function (key, fallback) { return hasOwn.call(this, key) ? this[key] : fallback; }
+  };
+  var LIST_METHODS = {
+    size: function () { return this.length; },
+    isEmpty: function () { return this.length === 0; },
+    get: function (index) { return this[index]; },
+    contains: function (item) { return this.indexOf(item) >= 0; },
+    add: function (item) { this.push(item); return true; }
+  };
+  function addMembers(target, members) {
+    var names = keysOf(members);
+    for (var i = 0; i < names.length; i++) {
+      if (!hasOwn.call(target, names[i])) hide(target, names[i], members[names[i]]);
+    }
+  }
   function host(v) {
     if (v === null || typeof v !== "object") return v;
     if (isArray(v)) {
       for (var i = 0; i < v.length; i++) v[i] = host(v[i]);
+      addMembers(v, LIST_METHODS);
       hide(v, "sort", hostSort);
       hide(v, Symbol.toPrimitive, listToPrimitive);
+      hide(v, "toString", listToString);
       hostLists.add(v);
       return v;
     }
     var names = keysOf(v);
     for (var k = 0; k < names.length; k++) v[names[k]] = host(v[names[k]]);
+    addMembers(v, MAP_METHODS);
     hide(v, Symbol.toPrimitive, mapToPrimitive);
+    hide(v, "toString", mapToString);
     var proxy = new ProxyCtor(v, mapHandler);
     hostMaps.add(proxy);
     return proxy;
@@ -108,14 +163,12 @@ JS_PRELUDE = r"""
     if (hostMaps.has(this)) return MAP_MEMBERS.has(String(key));
     return hasOwn.call(this, key);
   });
-  var objectHasOwn = Object.hasOwn;
-  if (objectHasOwn) {
-    hide(Object, "hasOwn", function hasOwn_(target, key) {
-      if (hostMaps.has(target)) return MAP_MEMBERS.has(String(key));
-      return objectHasOwn(target, key);
-    });
-    defineProperty(Object.hasOwn, "name", {value: "hasOwn"});
-  }
+  // Object.hasOwn (ES2022; GraalJS has it, this QuickJS not)
+  hide(Object, "hasOwn", function hasOwn_(target, key) {
+    if (hostMaps.has(target)) return MAP_MEMBERS.has(String(key));
+    return hasOwn.call(Object(target), key);
+  });
+  defineProperty(Object.hasOwn, "name", {value: "hasOwn"});
   hide(Object, "getOwnPropertyDescriptor", function getOwnPropertyDescriptor(target, key) {
     if (hostMaps.has(target)) return undefined;
     return getDescriptor(target, key);
@@ -198,6 +251,7 @@ JS_PRELUDE = r"""
   }
   g.__ctk_run = function __ctk_run(src, input, asFunction) {
     state = {notes: {}};
+    forInPending = new MapCtor();
     try {
       g.$ = host(parse(input));
       if (asFunction) state.value = (new Function("$", src))(g.$);

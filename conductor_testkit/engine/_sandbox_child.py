@@ -134,8 +134,9 @@ class JsServer:
         except self._quickjs.JSException as exc:
             self._context = None
             return _dump({"exc": str(exc)})
-        if '"dirty":true' in text[-16:]:
-            self._context = None  # a global the script made could not be deleted
+        if request.get("discard") or '"dirty":true' in text[-16:]:
+            # the script may have changed built-ins, or made a global that cannot be deleted
+            self._context = None
         return b'{"r":' + text.encode("utf-8") + b"}"
 
     def _run_jobs(self, context):

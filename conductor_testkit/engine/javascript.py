@@ -239,6 +239,19 @@ def _to_json_text(bindings: Any) -> str:
         return json.dumps(clean(bindings), default=default)
 
 
+# what a script that changes built-in objects usually contains: its context is not reused
+_BUILTIN_TOUCH = re.compile(
+    r"prototype|__proto__|defineProperty|setPrototypeOf|globalThis|\bdelete\b"
+    r"|\b(?:Object|Array|String|Number|Boolean|Function|Math|JSON|Date|RegExp|Promise|Symbol|Reflect"
+    r"|Map|Set|Error|BigInt|Intl)\s*(?:\.\s*[A-Za-z_$][\w$]*|\[[^\]]*\])\s*(?:=(?!=)|[-+*/%&|^]=)"
+)
+
+
+def _touches_builtins(script: str) -> bool:
+    """Whether ``script`` may change a built-in object (a cheap, conservative look at its text)."""
+    return _BUILTIN_TOUCH.search(script) is not None
+
+
 class JavaScriptEvaluator:
     """Evaluates scripts on QuickJS in sandbox processes with ``$`` bound to a copy of the input.
 
@@ -248,11 +261,13 @@ class JavaScriptEvaluator:
 
     Global state: the server (GraalJS) gives every evaluation a new context. The engine gives
     every workflow run (``origin.workflow_id``) a new QuickJS context, made ahead of time in the
-    child, and deletes the globals a script created after each evaluation; so nothing a script
-    does, ``Object.prototype`` changes included, is seen by another workflow run, and only
-    changes to built-ins are seen by a later script of the same run. ``fresh_context=True`` gives
-    every evaluation a new context, as the server does (slower). Thread-safe: concurrent
-    evaluations use separate child processes.
+    child, and deletes the globals a script created after each evaluation; a script whose text
+    may change built-in objects (``prototype``, ``__proto__``, ``defineProperty``, assignments
+    to members of ``Object``, ``Array``, ``Math``, ...) is the last one its context runs. So
+    nothing a script does is seen by another workflow run, and only a change to a built-in made
+    in a way that text does not show is seen by a later script of the same run.
+    ``fresh_context=True`` gives every evaluation a new context, as the server does (slower).
+    Thread-safe: concurrent evaluations use separate child processes.
     """
 
     def __init__(
@@ -280,7 +295,13 @@ class JavaScriptEvaluator:
 
     def _call(self, script: str, input_text: str, as_function: bool, scope: Optional[str]) -> bytes:
         pool = sandbox_pool("js", self.memory_limit_bytes, {"prelude": JS_PRELUDE})
-        request = {"src": script, "input": input_text, "fn": as_function, "scope": scope}
+        request = {
+            "src": script,
+            "input": input_text,
+            "fn": as_function,
+            "scope": scope,
+            "discard": _touches_builtins(script),
+        }
         try:
             return pool.call(request, float(self.time_limit_seconds), scope)
         except SandboxTimeLimit:
@@ -302,6 +323,8 @@ class JavaScriptEvaluator:
             warn_server_divergence(origin, notes)
         if "err" in result:
             description = result["err"]
+            if description.get("name") == "InternalError" and description.get("message") == "out of memory":
+                raise ScriptError(_server_message(self._memory_message(), None))
             if description.get("kind") == "value" and description.get("text") == "null":
                 if not _THROW_RE.search(script):
                     # QuickJS throws null when it cannot even allocate the error object

@@ -44,7 +44,10 @@ class ScriptOrigin:
         )
 
 
-_MAP_MEMBERS = "the Java methods of java.util.LinkedHashMap (get, values, clear, ..., 35 names)"
+_MAP_MEMBERS = (
+    "the Java methods of the map (get, values, clear, ...: 35 names for the java.util.LinkedHashMap "
+    "of INLINE and SWITCH scripts, 25 for the java.util.HashMap of DO_WHILE conditions)"
+)
 NOTE_TEXTS = {
     "keys-map": (
         "reads the keys of an input map with Object.keys/values/entries/getOwnPropertyNames/"
