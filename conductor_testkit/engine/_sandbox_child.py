@@ -2,9 +2,11 @@
 
 Run by path with ``python -I`` (never imported by the engine): it imports only the standard
 library and, after the first message, jq or quickjs. Protocol on stdin/stdout: frames of a
-4-byte big-endian length and a UTF-8 JSON body. The first request names the kind (``jq`` or
-``js``), the ``sys.path`` to find the bindings, the memory limit and, for ``js``, the prelude;
-the child answers ``{"ready": true}`` and then serves one request per frame until stdin closes.
+4-byte big-endian length and a UTF-8 body. A request is two frames, a JSON object and the
+script's input (JSON text, empty for the first request); an answer is one JSON frame. The first
+request names the kind (``jq`` or ``js``), the ``sys.path`` to find the bindings, the memory
+limit and, for ``js``, the prelude; the child answers ``{"ready": true}`` and then serves one
+request at a time until stdin closes.
 
 The child executes what it is given and reports errors as they are; the parent translates
 them into the server's wording. What the child adds is isolation: an address-space limit, no
@@ -51,6 +53,20 @@ def _dump(value):
     return json.dumps(value, separators=(",", ":")).encode("utf-8")
 
 
+def _limit_cpu(seconds):
+    """Let the coming request use at most ``seconds`` of CPU (plus one) before the kernel ends
+    this process: the caller kills it at its wall-time limit first, this holds when the caller
+    itself has died (the process is then nobody's to kill)."""
+    try:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(usage.ru_utime + usage.ru_stime + seconds) + 2
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.RLIM_INFINITY))
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not POSIX
+        pass
+
+
 def _limit_address_space(extra_bytes):
     """Cap the address space at what is mapped now plus ``extra_bytes`` (Linux; else no cap)."""
     try:
@@ -73,7 +89,7 @@ class JqServer:
         self._jq = jq
         self._compiled = {}
 
-    def handle(self, request):
+    def handle(self, request, data):
         program_text = request["program"]
         program = self._compiled.get(program_text)
         if program is None:
@@ -85,7 +101,7 @@ class JqServer:
                 self._compiled.clear()
             self._compiled[program_text] = program
         try:
-            text = program.input_text(request["input"]).text()
+            text = program.input_text(data).text()
         except ValueError as exc:
             return _dump({"error": str(exc), "compile": False})
         # jq writes one compact JSON value per line (strings escape their newlines)
@@ -107,27 +123,28 @@ class JsServer:
         self._spare = None
 
     def _new_context(self):
+        """A context set up by the prelude, with its entry points (looked up once)."""
         context = self._quickjs.Context()
         context.set_memory_limit(self._memory_limit)
         context.set_max_stack_size(self._stack_limit)
         context.eval(self._prelude)
-        return context
+        return context, context.get("__ctk_run"), context.get("__ctk_finish")
 
     def prepare(self):
         """Make the next scope's context while the parent is busy (called after each answer)."""
         if self._spare is None:
             self._spare = self._new_context()
 
-    def handle(self, request):
+    def handle(self, request, data):
         scope = request.get("scope")
         if self._context is None or scope != self._scope:
             self._context, self._spare = (self._spare or self._new_context()), None
             self._scope = scope
-        context = self._context
+        context, run, finish = self._context
         try:
-            context.get("__ctk_run")(request["src"], request["input"], bool(request.get("fn")))
+            run(request["src"], data, bool(request.get("fn")))
             self._run_jobs(context)
-            text = context.get("__ctk_finish")()
+            text = finish()
         except self._quickjs.StackOverflow:
             self._context = None
             return _dump({"exc": "stack"})
@@ -156,7 +173,7 @@ def main():
     stdin = sys.stdin.fileno()
     stdout = sys.stdout.fileno()
     first = _read_frame(stdin)
-    if first is None:
+    if first is None or _read_frame(stdin) is None:
         return
     hello = json.loads(first)
     sys.path[:] = hello.get("sys_path") or sys.path
@@ -171,10 +188,13 @@ def main():
     _write_frame(stdout, _dump({"ready": True}))
     while True:
         body = _read_frame(stdin)
-        if body is None:
+        data = _read_frame(stdin) if body is not None else None
+        if body is None or data is None:
             return
+        request = json.loads(body)
+        _limit_cpu(float(request.get("cpu_limit") or 60))
         try:
-            answer = server.handle(json.loads(body))
+            answer = server.handle(request, data.decode("utf-8"))
         except MemoryError:
             answer = b'{"memory":true}'
         _write_frame(stdout, answer)

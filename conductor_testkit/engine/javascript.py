@@ -297,13 +297,12 @@ class JavaScriptEvaluator:
         pool = sandbox_pool("js", self.memory_limit_bytes, {"prelude": JS_PRELUDE})
         request = {
             "src": script,
-            "input": input_text,
             "fn": as_function,
             "scope": scope,
             "discard": _touches_builtins(script),
         }
         try:
-            return pool.call(request, float(self.time_limit_seconds), scope)
+            return pool.call(request, float(self.time_limit_seconds), scope, data=input_text)
         except SandboxTimeLimit:
             raise ScriptTimeout(self._timeout_message()) from None
         except SandboxMemoryLimit:

@@ -245,9 +245,9 @@ class JqEvaluator:
         except ValueError as exc:
             raise JqError(f"input is not JSON: {exc}", query=query) from None
         pool = sandbox_pool("jq", self.memory_limit_bytes)
-        request = {"program": prepare_program(query), "input": text}
+        request = {"program": prepare_program(query)}
         try:
-            answer = json.loads(pool.call(request, self.time_limit_seconds))
+            answer = json.loads(pool.call(request, self.time_limit_seconds, data=text))
         except SandboxTimeLimit:
             raise JqLimitExceeded(
                 f"jq program stopped: it ran longer than the engine's time limit of "

@@ -88,6 +88,7 @@ class SandboxProcess:
         self.kind = kind
         self.memory_limit_bytes = memory_limit_bytes
         self.last_scope: Optional[str] = None
+        self._timeout_s = 0.0
         self._proc = subprocess.Popen(
             [sys.executable, "-I", str(CHILD_PROGRAM)],
             stdin=subprocess.PIPE,
@@ -120,19 +121,22 @@ class SandboxProcess:
     def alive(self) -> bool:
         return self._proc.poll() is None
 
-    def call(self, request: Dict[str, Any], timeout_s: float) -> bytes:
-        """Send ``request`` and wait up to ``timeout_s`` for the answer (its JSON text).
+    def call(self, request: Dict[str, Any], timeout_s: float, data: str = "") -> bytes:
+        """Send ``request`` (and ``data``, the script's input as JSON text, in a frame of its own
+        so it is not encoded twice) and wait up to ``timeout_s`` for the answer (its JSON text).
 
         Raises :class:`SandboxTimeLimit` (the child is killed), :class:`SandboxMemoryLimit`
         (the child died of an allocation failure or reported one) or :class:`SandboxCrashed`.
         """
-        payload = json.dumps(request, separators=(",", ":")).encode("utf-8")
+        meta = json.dumps(dict(request, cpu_limit=timeout_s), separators=(",", ":")).encode("utf-8")
+        payload = data.encode("utf-8")
         deadline = time.monotonic() + timeout_s
         try:
-            self._write(_HEADER.pack(len(payload)) + payload)
+            self._write(_HEADER.pack(len(meta)) + meta + _HEADER.pack(len(payload)) + payload)
             header = self._read(_HEADER.size, deadline, timeout_s)
             body = self._read(_HEADER.unpack(header)[0], deadline, timeout_s)
         except (BrokenPipeError, ConnectionResetError, EOFError):
+            self._timeout_s = timeout_s
             raise self._death() from None
         if body == _MEMORY_ANSWER:
             self.kill()  # a MemoryError in the child: its heap may be fragmented, start afresh
@@ -166,6 +170,8 @@ class SandboxProcess:
         except subprocess.TimeoutExpired:
             returncode = None
         self.kill()
+        if returncode == -signal.SIGXCPU:  # the child's own CPU budget (see _sandbox_child)
+            return SandboxTimeLimit(self._timeout_s)
         if returncode is not None and returncode in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGKILL):
             # libjq aborts and QuickJS/CPython crash when malloc fails under RLIMIT_AS
             return SandboxMemoryLimit(self.memory_limit_bytes)
@@ -206,11 +212,13 @@ class SandboxPool:
         self._pid = os.getpid()
         self.started = 0  # children started so far (a figure for benchmarks and tests)
 
-    def call(self, request: Dict[str, Any], timeout_s: float, scope: Optional[str] = None) -> bytes:
+    def call(
+        self, request: Dict[str, Any], timeout_s: float, scope: Optional[str] = None, data: str = ""
+    ) -> bytes:
         """Run ``request`` on an idle child (preferring the one that last served ``scope``)."""
         process = self._acquire(scope)
         try:
-            reply = process.call(request, timeout_s)
+            reply = process.call(request, timeout_s, data)
         except SandboxError:
             process.kill()
             raise
