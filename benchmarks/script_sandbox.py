@@ -143,29 +143,19 @@ def main() -> None:
     run_1 = ScriptOrigin("bench", "run-1", "t", "INLINE")
     scopes = iter(range(10**9))
 
-    rows: List[Tuple[str, float, float]] = []
+    cases: List[Tuple[str, Callable[[], Any], Callable[[], Any]]] = []
     for label, query, data in (
         ("jq '.loop.iteration'", ".loop.iteration", SMALL),
         ("jq 'map_values(.output.items | add)' (6 KB input)", "map_values(.output.items | add)", MEDIUM),
     ):
-        rows.append(
-            (
-                label,
-                per_call_us(jq_in_process(query, data), n),
-                per_call_us(lambda q=query, d=data: jq_eval.run(q, d), n),
-            )
-        )
+        cases.append((label, jq_in_process(query, data), lambda q=query, d=data: jq_eval.run(q, d)))
     for label, script, data in (
         ("js loop condition ($.loop.iteration < 10)", "$.loop.iteration < 10", SMALL),
         ("js INLINE over a 6 KB input", "$.task_3.output.items.length + 1", MEDIUM),
     ):
-        rows.append(
-            (
-                label,
-                per_call_us(js_in_process(script, data), n),
-                per_call_us(lambda s=script, d=data: js_eval.evaluate(s, d, origin=run_1), n),
-            )
-        )
+        sandboxed = lambda s=script, d=data: js_eval.evaluate(s, d, origin=run_1)  # noqa: E731
+        cases.append((label, js_in_process(script, data), sandboxed))
+    rows = [(label, per_call_us(old, n), per_call_us(new, n)) for label, old, new in cases]
 
     def new_run_each_time() -> Any:
         origin = ScriptOrigin("bench", f"scope-{next(scopes)}", "t", "INLINE")

@@ -25,22 +25,28 @@ _SLACK_BYTES = 64 * 1024 * 1024
 _COMPILED_CACHE_SIZE = 1024
 
 
-def _read_exactly(fd, size):
-    chunks = []
-    while size:
-        chunk = os.read(fd, size)
-        if not chunk:
+class _Frames:
+    """Frames read from a pipe, taking whatever is there at each read (usually a whole request)."""
+
+    def __init__(self, fd):
+        self._fd = fd
+        self._buffer = bytearray()
+
+    def _take(self, size):
+        while len(self._buffer) < size:
+            chunk = os.read(self._fd, max(size - len(self._buffer), 1 << 16))
+            if not chunk:
+                return None
+            self._buffer += chunk
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+    def read(self):
+        header = self._take(_HEADER.size)
+        if header is None:
             return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-def _read_frame(fd):
-    header = _read_exactly(fd, _HEADER.size)
-    if header is None:
-        return None
-    return _read_exactly(fd, _HEADER.unpack(header)[0])
+        return self._take(_HEADER.unpack(header)[0])
 
 
 def _write_frame(fd, body):
@@ -170,10 +176,10 @@ class JsServer:
 
 
 def main():
-    stdin = sys.stdin.fileno()
+    frames = _Frames(sys.stdin.fileno())
     stdout = sys.stdout.fileno()
-    first = _read_frame(stdin)
-    if first is None or _read_frame(stdin) is None:
+    first = frames.read()
+    if first is None or frames.read() is None:
         return
     hello = json.loads(first)
     sys.path[:] = hello.get("sys_path") or sys.path
@@ -187,8 +193,8 @@ def main():
     prepare = getattr(server, "prepare", None)
     _write_frame(stdout, _dump({"ready": True}))
     while True:
-        body = _read_frame(stdin)
-        data = _read_frame(stdin) if body is not None else None
+        body = frames.read()
+        data = frames.read() if body is not None else None
         if body is None or data is None:
             return
         request = json.loads(body)

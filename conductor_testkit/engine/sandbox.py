@@ -35,6 +35,7 @@ from conductor_testkit.errors import ConductorError
 CHILD_PROGRAM = Path(__file__).with_name("_sandbox_child.py")
 _HEADER = struct.Struct(">I")
 _MEMORY_ANSWER = b'{"memory":true}'
+_READ_SIZE = 1 << 16
 # idle children kept per pool; more are started when threads evaluate at once
 _MAX_IDLE = 4
 # how long a new child may take to start (imports of jq/quickjs); not the script's limit
@@ -89,6 +90,7 @@ class SandboxProcess:
         self.memory_limit_bytes = memory_limit_bytes
         self.last_scope: Optional[str] = None
         self._timeout_s = 0.0
+        self._buffer = bytearray()
         self._proc = subprocess.Popen(
             [sys.executable, "-I", str(CHILD_PROGRAM)],
             stdin=subprocess.PIPE,
@@ -150,19 +152,20 @@ class SandboxProcess:
             view = view[written:]
 
     def _read(self, size: int, deadline: float, timeout_s: float) -> bytes:
-        chunks: List[bytes] = []
-        remaining = size
-        while remaining:
+        # reads what is there (a whole answer, usually): one wait and one read per answer
+        buffer = self._buffer
+        while len(buffer) < size:
             wait = deadline - time.monotonic()
             if wait <= 0 or not self._selector.select(wait):
                 self.kill()
                 raise SandboxTimeLimit(timeout_s)
-            chunk = os.read(self._out, min(remaining, 1 << 20))
+            chunk = os.read(self._out, max(size - len(buffer), _READ_SIZE))
             if not chunk:
                 raise EOFError
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
+            buffer += chunk
+        data = bytes(buffer[:size])
+        del buffer[:size]
+        return data
 
     def _death(self) -> SandboxError:
         try:
