@@ -93,6 +93,7 @@ class JqServer:
         import jq
 
         self._jq = jq
+        self._prelude = hello.get("prelude", "")
         self._compiled = {}
 
     def handle(self, request, data):
@@ -100,7 +101,7 @@ class JqServer:
         program = self._compiled.get(program_text)
         if program is None:
             try:
-                program = self._jq.compile(program_text)
+                program = self._jq.compile(self._prelude + program_text)
             except ValueError as exc:
                 return _dump({"error": str(exc), "compile": True})
             if len(self._compiled) >= _COMPILED_CACHE_SIZE:

@@ -97,7 +97,7 @@ def _shadow_definition(builtin: str) -> str:
 
 
 # one line, so the user's program starts on line 2 (messages are shifted back by one)
-_PRELUDE = " ".join(_shadow_definition(builtin) for builtin in SERVER_MISSING_BUILTINS) + "\n"
+JQ_PRELUDE = " ".join(_shadow_definition(builtin) for builtin in SERVER_MISSING_BUILTINS) + "\n"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -182,8 +182,9 @@ def _module_directive_error(query: str) -> Optional[str]:
 
 @lru_cache(maxsize=1024)
 def prepare_program(query: str) -> str:
-    """The program text the sandbox compiles for ``query`` (shadow definitions + renaming)."""
-    return _PRELUDE + _rename_variables(query)
+    """``query`` as the sandbox receives it (renamed variables); the sandbox puts the shadow
+    definitions (:data:`JQ_PRELUDE`, sent once per process) before it and compiles it once."""
+    return _rename_variables(query)
 
 
 _UNDEFINED_FUNCTION = re.compile(r"^jq: error: ([A-Za-z_][\w:]*)/(\d+) is not defined at ")
@@ -244,7 +245,7 @@ class JqEvaluator:
             text = json.dumps(input, allow_nan=False, default=str)
         except ValueError as exc:
             raise JqError(f"input is not JSON: {exc}", query=query) from None
-        pool = sandbox_pool("jq", self.memory_limit_bytes)
+        pool = sandbox_pool("jq", self.memory_limit_bytes, {"prelude": JQ_PRELUDE})
         request = {"program": prepare_program(query)}
         try:
             answer = json.loads(pool.call(request, self.time_limit_seconds, data=text))
@@ -289,6 +290,7 @@ def jq_task_output(query: str, input: Any) -> dict:
 
 __all__ = [
     "DEFAULT_JQ_MEMORY_LIMIT_BYTES",
+    "JQ_PRELUDE",
     "DEFAULT_JQ_TIME_LIMIT_SECONDS",
     "SERVER_MISSING_BUILTINS",
     "SYNTAX_NOTE",

@@ -295,6 +295,13 @@ def sandbox_pool(kind: str, memory_limit_bytes: int, setup: Optional[Dict[str, A
         return pool
 
 
+def sandbox_pids() -> List[int]:
+    """The process ids of every idle sandbox child (for benchmarks that read their CPU time)."""
+    with _POOLS_LOCK:
+        pools = list(_POOLS.values())
+    return [pid for pool in pools for pid in pool.idle_pids()]
+
+
 @atexit.register
 def close_all_pools() -> None:
     """Kill every idle child of every pool (also run at interpreter exit)."""
@@ -313,5 +320,6 @@ __all__ = [
     "SandboxTimeLimit",
     "close_all_pools",
     "format_seconds",
+    "sandbox_pids",
     "sandbox_pool",
 ]
