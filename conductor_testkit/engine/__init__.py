@@ -20,6 +20,7 @@ from conductor_testkit.engine.errors import (
 )
 from conductor_testkit.engine.mocks import MockSet
 from conductor_testkit.engine.run import TERMINAL, WORKFLOW_TERMINAL, base_ref
+from conductor_testkit.engine.script_warnings import ServerDivergenceWarning
 from conductor_testkit.engine.settle import OPERATORS
 from conductor_testkit.engine.task_types import unknown_type_note
 from conductor_testkit.engine.validation import DefinitionValidationError
@@ -41,6 +42,7 @@ __all__ = [
     "MockSet",
     "NetworkDisabledError",
     "RunOutcome",
+    "ServerDivergenceWarning",
     "VirtualClock",
     "WorkerTimeFreezer",
     "base_ref",

@@ -51,12 +51,18 @@ from conductor_testkit.engine.gate import EngineGate
 from conductor_testkit.engine.gc_pause import gc_paused
 from conductor_testkit.engine.ids import IdGenerator
 from conductor_testkit.engine.javascript import JavaScriptEvaluator, evaluate_expression, to_bool
+from conductor_testkit.engine.jq_transform import (
+    DEFAULT_JQ_MEMORY_LIMIT_BYTES,
+    DEFAULT_JQ_TIME_LIMIT_SECONDS,
+    JqEvaluator,
+)
 from conductor_testkit.engine.mapping import Mapper
 from conductor_testkit.engine.mocks import MockSet
 from conductor_testkit.engine.operators import OPERATOR_HANDLERS
 from conductor_testkit.engine.prepared import PreparedDefinition, prepare_definition, workflow_task_templates
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_ref, json_copy
 from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_http_session
+from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.settle import Settler, TaskSettler
 from conductor_testkit.engine.store import Store
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
@@ -117,7 +123,10 @@ class Engine:
             ``@worker_task`` functions, or a mapping task name -> callable/Worker.
         network: allow HTTP tasks to reach the network (off: a clear error names the URL;
             ``responses`` mocks work either way).
-        js_time_limit_seconds / js_memory_limit_bytes: limits of the JavaScript evaluator.
+        js_time_limit_seconds / js_memory_limit_bytes: limits of the JavaScript evaluator
+            (wall time per evaluation; QuickJS heap).
+        jq_time_limit_seconds / jq_memory_limit_bytes: limits of JSON_JQ_TRANSFORM programs
+            (wall time per evaluation; memory of the sandbox process beyond its baseline).
         host_name: the ``workerId`` of async system tasks (the server's host name).
         shuffle_ready: settle ready tasks in a seeded random order (``seed``) instead of
             definition order, to explore interleavings of parallel branches reproducibly.
@@ -132,6 +141,8 @@ class Engine:
         network: bool = False,
         js_time_limit_seconds: float = 4.0,
         js_memory_limit_bytes: int = 32 * 1024 * 1024,
+        jq_time_limit_seconds: float = DEFAULT_JQ_TIME_LIMIT_SECONDS,
+        jq_memory_limit_bytes: int = DEFAULT_JQ_MEMORY_LIMIT_BYTES,
         host_name: str = "conductor-testkit",
         shuffle_ready: bool = False,
     ) -> None:
@@ -145,6 +156,7 @@ class Engine:
         self.network = network
         self.host_name = host_name
         self.js = JavaScriptEvaluator(js_time_limit_seconds, js_memory_limit_bytes)
+        self.jq = JqEvaluator(jq_time_limit_seconds, jq_memory_limit_bytes)
         self._workflow_defs: Dict[str, Dict[int, Dict[str, Any]]] = {}
         self._task_defs: Dict[str, Dict[str, Any]] = {}
         # bumped on every metadata change: cached definition snapshots depend on it
@@ -664,15 +676,23 @@ class Engine:
 
     # ------------------------------------------------------------------------------------
     # evaluators used by mappers/operators
-    def evaluate(self, evaluator_type: str, expression: Any, input: Any) -> Any:
-        """SWITCH/DECISION evaluation (value-param, javascript, graaljs)."""
+    def evaluate(
+        self, evaluator_type: str, expression: Any, input: Any, *, origin: Optional[ScriptOrigin] = None
+    ) -> Any:
+        """SWITCH/DECISION evaluation (value-param, javascript, graaljs).
+
+        ``origin`` (the workflow run and task) gives each run its own JavaScript global state
+        and names the task in warnings.
+        """
         if evaluator_type in ("javascript", "graaljs"):
-            return evaluate_expression(evaluator_type, str(expression), json_copy(input), self.js)
+            return evaluate_expression(evaluator_type, str(expression), input, self.js, origin=origin)
         return evaluate_expression(evaluator_type, expression, input, self.js)
 
-    def evaluate_condition(self, condition: str, input: Any) -> bool:
+    def evaluate_condition(
+        self, condition: str, input: Any, *, origin: Optional[ScriptOrigin] = None
+    ) -> bool:
         """DO_WHILE loopCondition: JavaScript, truthy per the server's evalBool."""
-        return to_bool(self.js.evaluate(condition, input))
+        return to_bool(self.js.evaluate(condition, input, origin=origin))
 
     # ------------------------------------------------------------------------------------
     # HTTP for the HTTP task

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import requests
 
     from conductor_testkit.engine.javascript import JavaScriptEvaluator
+    from conductor_testkit.engine.jq_transform import JqEvaluator
 
 TaskDict = Dict[str, Any]
 """A wire ``Task`` JSON dict (camelCase keys) that a handler reads and mutates."""
@@ -69,6 +70,11 @@ class SystemTaskEnv(Protocol):
     @property
     def js(self) -> JavaScriptEvaluator:
         """The JavaScript evaluator (QuickJS, with the engine's time and memory limits)."""
+        ...
+
+    @property
+    def jq(self) -> JqEvaluator:
+        """The jq evaluator (libjq in a sandbox process, with the engine's limits)."""
         ...
 
     @property
