@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import copy
 from abc import ABC, abstractmethod
-from typing import Any, ContextManager, Dict, Mapping, Optional, Protocol, Set
+from typing import TYPE_CHECKING, Any, ContextManager, Dict, Mapping, Optional, Protocol, Set
 
-from conductor_testkit.client import Configuration, OrkesClients
 from conductor_testkit.errors import NotSupportedError
 from conductor_testkit.testing.execution import Execution
 from conductor_testkit.testing.mocks import MockSet
 from conductor_testkit.testing.passthrough import server_calls_pass_through
+
+if TYPE_CHECKING:  # pragma: no cover
+    from conductor_testkit.client import Configuration
 
 __all__ = ["Backend", "BackendNotSupportedError", "BaseBackend", "ServerBackend"]
 
@@ -126,10 +128,13 @@ class ServerBackend(BaseBackend):
     def __init__(
         self, server_url: Optional[str] = None, *, configuration: Optional[Configuration] = None
     ) -> None:
+        from conductor_testkit import client  # the HTTP client, imported by server backends only
+
         if configuration is None:
-            configuration = Configuration(server_api_url=server_url) if server_url else Configuration()
+            # without a URL, the Configuration reads $CONDUCTOR_SERVER_URL
+            configuration = client.Configuration(server_api_url=server_url or None)
         self.configuration = configuration
-        self.clients = OrkesClients(configuration)
+        self.clients = client.OrkesClients(configuration)
         self._metadata = self.clients.get_metadata_client()
         self._version: Optional[str] = None
         # task definitions the test registered itself (the live backend leaves them as they are)
@@ -154,6 +159,16 @@ class ServerBackend(BaseBackend):
             with self._calls():
                 self._version = server_version(self.server_url) or "unknown"
         return self._version
+
+    def register_workflow_def(self, definition: Mapping[str, Any]) -> None:
+        """Create or replace a workflow definition with ``PUT /metadata/workflow``.
+
+        The server's ``POST`` looks the name up and then inserts, so two test processes
+        registering the same definition at once can get "already exists" (HTTP 500 on the
+        SQLite store); ``PUT`` inserts or replaces in one transaction.
+        """
+        with self._calls():
+            self._metadata.update_workflow_def(dict(definition), overwrite=True)
 
     def register_task_def(self, definition: Mapping[str, Any]) -> None:
         super().register_task_def(definition)
