@@ -49,5 +49,3 @@ __all__ = [
     "unknown_type_note",
     "workers_by_type",
 ]
-
-from conductor_testkit.engine import in_process as _in_process  # noqa: F401  (registers memory://)

@@ -32,8 +32,9 @@ ENGINE_PUBLIC = {
     "conductor_testkit.engine.in_process",
     "conductor_testkit.engine.mocks",
 }
-# Imports by name that the layers allow: the transport registry loads the engine for memory://.
-ALLOWED_BY_NAME = {("conductor_testkit.client.transport", "conductor_testkit.engine")}
+# Imports by name that the layers allow: the transport registry loads the engine's in_process
+# module (which registers memory://) the first time a memory:// URL is used.
+ALLOWED_BY_NAME = {("conductor_testkit.client.transport", "conductor_testkit.engine.in_process")}
 
 
 def _children(directory: Path, package: str) -> Set[str]:
