@@ -34,9 +34,12 @@ average is printed with every run. Printed: per variant the median and the range
 and the per-round ratios (each round's runs are back to back, so drift in the machine's load
 cancels out of the ratio better than out of the medians) to the ceiling and to the official SDK.
 
-``--thread-dumps N`` instead takes N thread dumps of the server (``jstack`` of a JDK, e.g. the
-Temurin one under /usr/lib/jvm) during a run of ``ours`` and counts what the server's request
-threads are doing: whether the server's single SQLite writer is what limits the throughput.
+``--thread-dumps N`` instead looks at what the server's request threads do during a run of
+``ours``: first it samples their state from ``/proc/<pid>/task`` every 2 ms for
+``--sample-seconds`` (on a CPU, in disk I/O, asleep in SQLite's busy handler waiting for the write
+lock, parked), then takes N thread dumps (``jstack`` of a JDK, e.g. the Temurin one under
+/usr/lib/jvm) and counts the busy threads by endpoint and those inside SQLite: whether the
+server's single SQLite writer is what limits the throughput.
 
 Usage::
 
@@ -475,20 +478,21 @@ def report(runs: Dict[str, List[Dict[str, float]]], header: str) -> str:
     """The side-by-side table: medians and ranges over the rounds, and the paired ratios."""
     names = list(runs)
     width = 20
+    label = max(len(name) for name in names) + 2
     lines = [
         header,
         "median (min-max) over the rounds; steady state (first task polled to last completed), "
         "except calls/task (whole run) and start-up (start_processes() to the first task polled)",
         "",
-        f"{'':10}" + "".join(f"{heading:>{width}}" for _, heading, _ in _COLUMNS),
+        f"{'':{label}}" + "".join(f"{heading:>{width}}" for _, heading, _ in _COLUMNS),
     ]
     for name in names:
         cells = (_spread([r[key] for r in runs[name]], digits) for key, _, digits in _COLUMNS)
-        lines.append(f"{name:10}" + "".join(f"{cell:>{width}}" for cell in cells))
+        lines.append(f"{name:{label}}" + "".join(f"{cell:>{width}}" for cell in cells))
     lines.append("")
     for name in names:
         each = ", ".join(f"{r['tasks_per_second']:.1f}" for r in runs[name])
-        lines.append(f"{name:10}tasks/s per round: {each}")
+        lines.append(f"{name:{label}}tasks/s per round: {each}")
     lines.append("")
     pairs = [(a, b) for a in names for b in ("ceiling", "official") if b in runs and a != b]
     for a, b in pairs:
@@ -542,29 +546,86 @@ def summarise_dump(text: str, counts: Counter) -> None:
             counts[f"in SQLite step, called from {caller.group(1) if caller else '?'}"] += 1
 
 
-def thread_dumps(url: str, server_pid: int, tasks: int, threads: int, dumps: int) -> str:
+_NID = re.compile(r'^"http-nio-[^"]*-exec-\d+".* nid=(0x[0-9a-f]+|\d+)', re.MULTILINE)
+
+
+def request_thread_ids(text: str) -> List[int]:
+    """The Linux thread ids (``nid``) of the server's request threads in a thread dump."""
+    return [int(nid, 16) if nid.startswith("0x") else int(nid) for nid in _NID.findall(text)]
+
+
+def _thread_state(server_pid: int, tid: int) -> str:
+    """What a server thread is doing now, from /proc: its state and where it sleeps."""
+    base = f"/proc/{server_pid}/task/{tid}"
+    try:
+        with open(f"{base}/stat") as handle:
+            stat = handle.read()
+        with open(f"{base}/wchan") as handle:
+            wchan = handle.read().strip()
+    except OSError:
+        return "gone"
+    state = stat[stat.rindex(")") + 2]
+    if state == "R":
+        return "on a CPU or waiting for one"
+    if state == "D":
+        return "in disk I/O (SQLite's writes and syncs)"
+    if "nanosleep" in wchan:
+        return "asleep in SQLite's busy handler (waiting for the write lock)"
+    if "futex" in wchan:
+        return "parked (idle in the pool, or waiting for a Java lock)"
+    return f"waiting ({wchan or state})"
+
+
+def sample_request_threads(server_pid: int, tids: List[int], seconds: float) -> Counter:
+    """How many request threads were in each state, summed over samples every 2 ms."""
+    samples: Counter = Counter()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        samples["samples"] += 1
+        for tid in tids:
+            samples[_thread_state(server_pid, tid)] += 1
+        time.sleep(0.002)
+    return samples
+
+
+def thread_dumps(
+    url: str, server_pid: int, tasks: int, threads: int, dumps: int, sample_seconds: float
+) -> str:
+    """A run of ours during which the server's request threads are sampled, then dumped."""
     jstack = find_jstack()
     counts: Counter = Counter()
+    samples: Counter = Counter()
 
-    def take() -> None:
+    def jstack_text() -> str:
+        return subprocess.run([jstack, str(server_pid)], capture_output=True, text=True, timeout=60).stdout
+
+    def diagnose() -> None:
+        tids = request_thread_ids(jstack_text())
+        samples.update(sample_request_threads(server_pid, tids, sample_seconds))
+        samples["threads"] = len(tids)
         for _ in range(dumps):
-            time.sleep(0.5)
-            text = subprocess.run(
-                [jstack, str(server_pid)], capture_output=True, text=True, timeout=60
-            ).stdout
             counts["dumps"] += 1
-            summarise_dump(text, counts)
+            summarise_dump(jstack_text(), counts)
+            time.sleep(0.5)
 
-    result = run_once(url, server_pid, "ours", tasks, threads, during=take)
+    result = run_once(url, server_pid, "ours", tasks, threads, during=diagnose)
+    seen = max(samples["samples"], 1)
     lines = [
-        f"{counts['dumps']} thread dumps of the server ({jstack}) during a run of ours, "
-        f"{threads} worker threads ({result['tasks_per_second']:.1f} tasks/s while dumping):",
-        f"  busy request threads: {counts['busy']}, "
+        f"During a run of ours with {threads} worker threads ({result['tasks_per_second']:.1f} tasks/s, "
+        f"server busy cores {result['server_cores']:.2f}, load average {result['load']:.1f}):",
+        f"  the server's {samples['threads']} request threads, sampled every 2 ms for {sample_seconds:g} s "
+        "(average number of threads in each state):",
+    ]
+    for state, value in samples.most_common():
+        if state not in ("samples", "threads"):
+            lines.append(f"    {value / seen:5.2f}  {state}")
+    lines += [
+        f"  {counts['dumps']} thread dumps ({jstack}): busy request threads {counts['busy']}, "
         f"of which inside SQLite's step: {counts['in SQLite step']}",
     ]
     for key, value in sorted(counts.items()):
         if key.startswith(("busy ", "in SQLite step")):
-            lines.append(f"  {key}: {value}")
+            lines.append(f"    {key}: {value}")
     return "\n".join(lines)
 
 
@@ -586,7 +647,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     parser.add_argument("--settle-seconds", type=float, default=_SETTLE_SECONDS)
     parser.add_argument("--threads-sweep", help="thread counts to run instead of --threads, e.g. 1,2,4,8,16")
-    parser.add_argument("--thread-dumps", type=int, default=0, help="take N server thread dumps instead")
+    parser.add_argument(
+        "--thread-dumps", type=int, default=0, help="sample the server's request threads, then take N dumps"
+    )
+    parser.add_argument(
+        "--sample-seconds", type=float, default=5.0, help="how long to sample them (default 5)"
+    )
     parser.add_argument("--server-pid", type=int, help="the server's process (default: found by its port)")
     parser.add_argument("--drive", choices=sorted(_MAKERS), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -613,7 +679,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     machine = f"{os.cpu_count()} cores, {os.uname().machine}, server pid {server_pid} at {url}"
     try:
         if args.thread_dumps:
-            print(thread_dumps(url, server_pid, args.tasks, args.threads, args.thread_dumps))
+            print(
+                thread_dumps(
+                    url, server_pid, args.tasks, args.threads, args.thread_dumps, args.sample_seconds
+                )
+            )
             return 0
         if args.warmup_tasks > 0:
             for variant in variants:

@@ -14,13 +14,12 @@ import sys
 import textwrap
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 import pytest
-from worker_support import register_one_task_workflow, wait_until
+from worker_support import register_one_task_workflow, unique, wait_until
 
 from conductor_testkit.client import Configuration, WorkflowClient
 from conductor_testkit.models import Workflow
@@ -29,14 +28,6 @@ from conductor_testkit.worker import InMemoryMetrics, TaskHandler, Worker
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
-
-
-def register(url: str, workflow_name: str, task: str) -> None:
-    register_one_task_workflow(url, workflow_name, task)
 
 
 def wait_terminal(client: WorkflowClient, workflow_id: str) -> Workflow:
@@ -81,7 +72,7 @@ def test_sigterm_during_a_task_still_reports_its_result(
     conductor_server_url: str, tmp_path: Path, mode: str
 ) -> None:
     task, workflow_name = unique("sigterm"), unique("wf_sigterm")
-    register(conductor_server_url, workflow_name, task)
+    register_one_task_workflow(conductor_server_url, workflow_name, task)
     script = tmp_path / "worker_app.py"
     script.write_text(WORKER_SCRIPT)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -192,7 +183,7 @@ def _close(sock: socket.socket) -> None:
 
 def test_results_survive_the_server_being_unreachable(conductor_server_url: str) -> None:
     task, workflow_name = unique("outage"), unique("wf_outage")
-    register(conductor_server_url, workflow_name, task)
+    register_one_task_workflow(conductor_server_url, workflow_name, task)
     address = urlsplit(conductor_server_url)
     proxy = LoopbackProxy((address.hostname or "127.0.0.1", address.port or 80)).start()
     proxied = Configuration(server_api_url=f"http://127.0.0.1:{proxy.port}{address.path}")
@@ -228,10 +219,14 @@ def test_results_survive_the_server_being_unreachable(conductor_server_url: str)
         # started now and lose it with the response (it would wait for responseTimeoutSeconds):
         # start the next workflows only once such a poll has expired on the server.
         time.sleep(1)
+        failed_polls = metrics.count("poll_errors", task)
         workflow_ids += [
             client.start_workflow_by_name(workflow_name, {"value": n}, version=1) for n in range(4, 8)
         ]
-        time.sleep(1)  # stay unreachable a while longer, with work waiting
+        # stay unreachable while work waits, until the worker has failed to poll for it twice
+        wait_until(
+            lambda: metrics.count("poll_errors", task) >= failed_polls + 2, "polls to fail with work waiting"
+        )
         proxy.restore()
         workflows = [wait_terminal(client, workflow_id) for workflow_id in workflow_ids]
     proxy.cut()

@@ -13,12 +13,11 @@ import logging
 import os
 import signal
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
-from worker_support import register_one_task_workflow, wait_until
+from worker_support import register_one_task_workflow, unique, wait_until
 
 from conductor_testkit.client import Configuration, WorkflowClient
 from conductor_testkit.models import Task, TaskDef, TaskResult, Workflow
@@ -27,10 +26,6 @@ from conductor_testkit.worker import InMemoryMetrics, TaskHandler, Worker, get_t
 pytestmark = pytest.mark.integration
 
 TERMINAL = ("COMPLETED", "FAILED", "TERMINATED", "TIMED_OUT")
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
 
 def register(url: str, name: str, retry_count: int, response_timeout_seconds: int = 600) -> None:

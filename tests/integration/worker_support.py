@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any, Callable, Optional
 
 from conductor_testkit.client import Configuration, MetadataClient
 from conductor_testkit.models import TaskDef
+
+
+def unique(prefix: str) -> str:
+    """A name no other test run uses (the server is shared by every test)."""
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
 
 def register_one_task_workflow(
