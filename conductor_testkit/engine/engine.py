@@ -27,6 +27,7 @@ from __future__ import annotations
 import random
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
+from conductor_testkit.engine.binding import bind_body
 from conductor_testkit.engine.clock import VirtualClock
 from conductor_testkit.engine.decider import Decider
 from conductor_testkit.engine.definitions import (
@@ -52,7 +53,14 @@ from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_
 from conductor_testkit.engine.store import Store
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
 from conductor_testkit.engine.timeouts import queue_due_ms
-from conductor_testkit.engine.validation import DefinitionValidationError, validate_workflow_def
+from conductor_testkit.engine.validation import (
+    DefinitionValidationError,
+    check_task_tree,
+    raise_if_invalid,
+    task_def_errors,
+    validate_workflow_def,
+)
+from conductor_testkit.models import jackson
 
 _REASON_LIMIT = 500
 _SCALARS = (str, int, bool, float, type(None))
@@ -75,6 +83,17 @@ def _sdk_to_wire(value: Any) -> Any:
     if hasattr(value, "value") and type(value).__module__.startswith("conductor."):
         return value.value  # an SDK enum
     return value
+
+
+def _wire(value: Any) -> Any:
+    """A request or definition as wire JSON: a dict from a mapping or a model; JSON values as they
+    are (the binding then refuses them as the server does); anything else is refused here."""
+    if value is None or isinstance(value, (Mapping, list, tuple, str, int, float, bool)):
+        return dict(value) if isinstance(value, Mapping) else value
+    try:
+        return _as_dict(value)
+    except TypeError as exc:
+        raise EngineBadRequest(str(exc)) from None
 
 
 def _as_dict(value: Any) -> Dict[str, Any]:
@@ -201,19 +220,41 @@ class Engine:
     # ------------------------------------------------------------------------------------
     # metadata
     def register_workflow_def(self, definition: Any, overwrite: bool = True) -> None:
-        """Register (or replace) a workflow definition."""
-        d = normalize_workflow_def(_as_dict(definition))
+        """Register (or replace) a workflow definition.
+
+        Read and checked as the server reads a registration: a value of the wrong type raises
+        :class:`~conductor_testkit.engine.binding.BindError` (the server's HTTP 500 "JSON parse
+        error"), a definition that breaks the server's constraints
+        :class:`DefinitionValidationError` (HTTP 400); each names the workflow, the task
+        reference and the field.
+        """
+        bound = self.read_workflow_def(definition)
+        name = bound.get("name")
+        version = bound.get("version", 1)
+        if not overwrite and isinstance(name, str) and self.find_workflow_def(name, version) is not None:
+            # MetadataResource.create refuses an existing version before validating
+            raise EngineConflict(f"Workflow with {name}.{version} already exists!")
+        check_task_tree(bound)
+        d = normalize_workflow_def(bound)
         checked = json_copy(d)
         populate_task_definitions(checked, self.lookup_task_def)
         validate_workflow_def(checked)
-        name = str(d["name"])
-        versions = self._workflow_defs.setdefault(name, {})
-        version = int(d.get("version") or 1)
         d["version"] = version
-        if version in versions and not overwrite:
-            raise EngineConflict(f"Workflow with {name}.{version} already exists!")
-        versions[version] = d
+        self._workflow_defs.setdefault(str(name), {})[version] = d
         self._generation += 1
+
+    def find_workflow_def(self, name: str, version: Optional[int]) -> Optional[Dict[str, Any]]:
+        """The registered definition (a copy), ``version`` or the latest, or None."""
+        found = self._workflow_def(name, version)
+        return json_copy(found) if found is not None else None
+
+    @staticmethod
+    def read_workflow_def(definition: Any) -> Dict[str, Any]:
+        """A workflow definition converted as the server's JSON binding reads one."""
+        bound = bind_body(_wire(definition), jackson.WORKFLOW_DEF)
+        if bound is None:
+            raise EngineBadRequest("a workflow definition is required, received null")
+        return bound  # type: ignore[no-any-return]
 
     def get_workflow_def(self, name: str, version: Optional[int] = None) -> Dict[str, Any]:
         d = self._workflow_def(name, version)
@@ -236,9 +277,12 @@ class Engine:
             self._workflow_defs.pop(name, None)
 
     def register_task_def(self, definition: Any) -> None:
-        d = normalize_task_def(_as_dict(definition))
-        if not d.get("name"):
-            raise EngineBadRequest("TaskDef name cannot be null or empty")
+        """Register (or replace) a task definition, read and checked as the server reads one."""
+        bound = bind_body(_wire(definition), jackson.TASK_DEF)
+        if bound is None:
+            raise EngineBadRequest("a task definition is required, received null")
+        raise_if_invalid(task_def_errors(bound))
+        d = normalize_task_def(bound)
         if not d.get("createTime"):
             d["createTime"] = self.clock.now_ms()
         d.setdefault("createdBy", "")
@@ -329,6 +373,9 @@ class Engine:
         if inline is not None:
             inline = _as_dict(inline)
             name = name or inline.get("name")
+        elif not str(name or "").strip():
+            # MetadataMapperService.lookupForWorkflowDefinition
+            raise EngineBadRequest("Workflow name must be specified when searching for a definition")
         version = req.get("version")
         prepared = self.prepared_definition(str(name), version, inline)
         defn = prepared.defn
@@ -369,8 +416,11 @@ class Engine:
         return run
 
     def start_workflow(self, request: Any) -> str:
-        """Start a workflow (StartWorkflowRequest); the first decide runs before this returns."""
-        run = self.create_run(request)
+        """Start a workflow (StartWorkflowRequest); the first decide runs before this returns.
+
+        The request is read and checked as the server reads it (see :meth:`read_start_request`).
+        """
+        run = self.create_run(self.read_start_request(request))
         try:
             self.decider.decide(run)
             # the server's first decide shares one variables map between the workflow and its
@@ -384,6 +434,21 @@ class Engine:
             self.store.remove(run.workflow_id)
             raise
         return run.workflow_id
+
+    def read_start_request(self, request: Any, java_type: Any = None) -> Dict[str, Any]:
+        """A StartWorkflowRequest (or ``java_type``) as the server reads one before starting it.
+
+        See :func:`conductor_testkit.engine.requests_check.read_start_request`. One convenience of
+        the Python API: a request with an inline ``workflowDef`` and no ``name`` takes the
+        definition's name (the server's REST API requires the name; memory:// does too).
+        """
+        from conductor_testkit.engine.requests_check import read_start_request
+
+        wire = _wire(request)
+        inline = wire.get("workflowDef") if isinstance(wire, dict) else None
+        if isinstance(inline, Mapping) and wire.get("name") is None:
+            wire["name"] = inline.get("name")
+        return read_start_request(wire, java_type, task_def=self.lookup_task_def)
 
     # ------------------------------------------------------------------------------------
     # reading
