@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
-from conductor_testkit.engine.errors import TerminateWorkflow
+from conductor_testkit.engine.errors import EngineIllegalState, TerminateWorkflow
 from conductor_testkit.engine.javastr import java_string
 from conductor_testkit.engine.mapping import new_task, synthetic_workflow_task
 from conductor_testkit.engine.run import TaskDict, WorkflowRun, json_copy
+from conductor_testkit.engine.system_tasks._java_types import class_cast_message
 
 if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.mapping import Mapper
@@ -57,8 +58,11 @@ _WORKFLOW_TASK_KEYS = frozenset(
 def _as_string(value: Any, key: str) -> Any:
     if value is None or isinstance(value, str):
         return value
-    # the server casts with (String): any other JSON type is a ClassCastException (§2.10)
-    raise TypeError(f"FORK_JOIN_DYNAMIC input '{key}' must be a string, got {java_string(value)}")
+    # the server casts with (String): any other JSON type is a ClassCastException, re-thrown
+    # from the decide (HTTP 500 with the JDK's text)
+    error = EngineIllegalState(f"{class_cast_message(value)} (FORK_JOIN_DYNAMIC input '{key}')")
+    error.message = class_cast_message(value)
+    raise error
 
 
 def _simple_style(mapper: Mapper, wt: Dict[str, Any], inp: Dict[str, Any], has_previous_fork: bool) -> Any:

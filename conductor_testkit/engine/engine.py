@@ -50,7 +50,7 @@ from conductor_testkit.engine.operators import OPERATOR_HANDLERS
 from conductor_testkit.engine.prepared import PreparedDefinition, prepare_definition, workflow_task_templates
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_ref, json_copy
 from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_http_session
-from conductor_testkit.engine.store import Store
+from conductor_testkit.engine.store import DEFAULT_FINISHED_IN_MEMORY, Store
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
 from conductor_testkit.engine.timeouts import queue_due_ms
 from conductor_testkit.engine.validation import (
@@ -129,6 +129,9 @@ class Engine:
         host_name: the ``workerId`` of async system tasks (the server's host name).
         shuffle_ready: run ready worker tasks in a seeded random order (``seed``) instead of
             definition order, to explore interleavings of parallel branches reproducibly.
+        finished_runs_in_memory: how many finished workflow runs stay in memory; older ones are
+            archived out of memory and stay readable by id (see
+            :mod:`~conductor_testkit.engine.store`). ``None`` keeps every run in memory.
     """
 
     def __init__(
@@ -142,6 +145,7 @@ class Engine:
         js_memory_limit_bytes: int = 32 * 1024 * 1024,
         host_name: str = "conductor-testkit",
         shuffle_ready: bool = False,
+        finished_runs_in_memory: Optional[int] = DEFAULT_FINISHED_IN_MEMORY,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.ids = IdGenerator(seed)
@@ -149,7 +153,7 @@ class Engine:
         # seeded random order to explore other interleavings reproducibly
         self.shuffle_ready = shuffle_ready
         self.ready_rng = random.Random(seed)
-        self.store = Store()
+        self.store = Store(finished_runs_in_memory)
         self.network = network
         self.host_name = host_name
         self.js = JavaScriptEvaluator(js_time_limit_seconds, js_memory_limit_bytes)
@@ -556,10 +560,14 @@ class Engine:
     def poll(
         self, task_type: str, worker_id: Optional[str] = None, domain: Optional[str] = None, count: int = 1
     ) -> List[Dict[str, Any]]:
-        """Hand out up to ``count`` SCHEDULED worker tasks of ``task_type`` that are due."""
+        """Hand out up to ``count`` SCHEDULED worker tasks of ``task_type`` that are due.
+
+        Only runs that may hold work are walked (:meth:`Store.pollable_runs`), so a poll costs the
+        same however many workflows have finished.
+        """
         now = self.clock.now_ms()
         found: List[Dict[str, Any]] = []
-        for run in list(self.store.runs.values()):
+        for run in self.store.pollable_runs():
             if run.is_terminal():
                 continue
             for task in run.non_terminal():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
-from conductor_testkit.engine.binding import bind_body
+from conductor_testkit.engine.binding import BindError, bind_body
 from conductor_testkit.engine.definitions import normalize_workflow_def, populate_task_definitions
 from conductor_testkit.engine.errors import EngineBadRequest, EngineIllegalState
 from conductor_testkit.engine.validation import (
@@ -28,7 +28,9 @@ from conductor_testkit.engine.validation import (
 )
 from conductor_testkit.models import jackson
 
-__all__ = ["check_mock_attempt", "check_test_request", "read_start_request"]
+__all__ = ["check_mock_attempt", "check_mocks", "check_test_request", "read_start_request"]
+
+_MOCKS = jackson.map_of(jackson.list_of(jackson.TASK_MOCK))
 
 _NULL_TASK_TO_DOMAIN = (
     'Cannot invoke "java.util.Map.put(Object, Object)" because the return value of '
@@ -108,6 +110,20 @@ def check_test_request(
     if "taskRefToMockOutput" in request and request["taskRefToMockOutput"] is None:
         raise TestRequestError(_NULL_MOCKS, "taskRefToMockOutput", workflow=workflow)
     return request
+
+
+def check_mocks(mocks: Any) -> Dict[str, Any]:
+    """A ``taskRefToMockOutput`` map (reference -> attempts) read as the server reads one.
+
+    Returns it converted; raises ``BindError`` (HTTP 500 on the server) naming the reference and
+    the attempt at fault, e.g. mocks given as a list, an attempt that is a string, a status that
+    is no TaskResult status. For mocks checked apart from a request (the test harness's).
+    """
+    try:
+        bound: Dict[str, Any] = jackson.bind(mocks, _MOCKS, root="taskRefToMockOutput")
+    except jackson.WireTypeError as error:
+        raise BindError(error) from None
+    return bound
 
 
 def check_mock_attempt(mock: Any, task_ref: str, attempt: int = 0, *, workflow: Optional[str] = None) -> None:

@@ -163,7 +163,7 @@ class WorkflowHandlers(RouterBase):
         return found
 
     def _search(self, c: _Call) -> Dict[str, Any]:
-        workflows = self._workflows()
+        workflows = self.engine.store.all_workflows()  # archived runs included
         if c.boolean("topLevelOnly", False):
             workflows = [w for w in workflows if not w.get("parentWorkflowId")]
         return search_workflows(
@@ -193,7 +193,7 @@ class WorkflowHandlers(RouterBase):
         self, name: str, correlation_id: str, include_closed: bool, include_tasks: bool
     ) -> List[Any]:
         out = []
-        for workflow in self._workflows():
+        for workflow in self.engine.store.all_workflows():  # archived runs included
             if workflow.get("workflowName") != name or workflow.get("correlationId") != correlation_id:
                 continue
             if not include_closed and workflow.get("status") in WORKFLOW_TERMINAL:
