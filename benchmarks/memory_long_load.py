@@ -3,9 +3,11 @@
 Each batch starts 1,000 workflows (two SIMPLE tasks each) through the workflow client and
 completes every task through the task client (batch polls of up to 100 tasks, one update per
 task), as workers would, on one :class:`~conductor_testkit.engine.in_process.LocalConductor`
-that lives across all batches. Printed per batch: workflows completed per second, the process's
-resident memory after the batch (after a garbage collection), the runs held in memory and in the
-archive, and what an empty poll costs then (microseconds, on the engine).
+that lives across all batches; between two rounds of work, idle workers of three other task types
+poll and find nothing, as a TaskHandler's do. Printed per batch: workflows completed per second
+(wall clock) and the CPU time this process spent per workflow (steadier on a shared machine), the
+process's resident memory after the batch (after a garbage collection), the runs held in memory
+and in the archive, and what an empty poll costs then (microseconds, on the engine).
 
 Two engines are run side by side, each in a process of its own (so that the memory figures do not
 mix): the default one (finished runs beyond 1,000 archived out of memory) and one that keeps every
@@ -27,7 +29,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 if __package__ in (None, ""):  # run as a plain script from anywhere
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -54,6 +56,7 @@ DEFINITION: Dict[str, Any] = {
     ],
 }
 TASK_TYPES = ("long_load_a", "long_load_b")
+IDLE_TYPES = ("long_load_idle_1", "long_load_idle_2", "long_load_idle_3")
 
 
 def rss_mb() -> float:
@@ -73,11 +76,11 @@ def empty_poll_us(conductor: LocalConductor, polls: int = 300) -> float:
     return (time.perf_counter() - started) / polls * 1e6
 
 
-def run_batch(clients: Any, size: int, first: int) -> float:
-    """Start ``size`` workflows and complete all their tasks; returns the seconds it took."""
+def run_batch(clients: Any, size: int, first: int) -> Tuple[float, float]:
+    """Start ``size`` workflows and complete all their tasks; returns the wall and CPU seconds."""
     workflows = clients.get_workflow_client()
     tasks = clients.get_task_client()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for i in range(first, first + size):
         workflows.start_workflow({"name": "long_load", "version": 1, "input": {"i": i}})
     remaining = 2 * size
@@ -97,9 +100,11 @@ def run_batch(clients: Any, size: int, first: int) -> float:
                 )
                 remaining -= 1
                 progressed = True
+        for idle_type in IDLE_TYPES:
+            tasks.batch_poll_tasks(idle_type, "idle-worker", count=10, timeout_in_millisecond=0)
         if not progressed:
             raise RuntimeError(f"{remaining} tasks left and none to poll")
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu_started
 
 
 def run(
@@ -115,13 +120,14 @@ def run(
     rows = []
     try:
         for batch in range(1, batches + 1):
-            seconds = run_batch(clients, size, (batch - 1) * size)
+            seconds, cpu_seconds = run_batch(clients, size, (batch - 1) * size)
             gc.collect()
             store = conductor.engine.store
             rows.append(
                 {
                     "batch": batch,
                     "wf/s": size / seconds,
+                    "CPU us/wf": cpu_seconds / size * 1e6,
                     "RSS MB": rss_mb(),
                     "in memory": len(store.runs),
                     "archived": store.archived_count,
@@ -130,8 +136,8 @@ def run(
             )
             row = rows[-1]
             print(
-                f"{label:<22} {batch:>5} {row['wf/s']:>8.0f} {row['RSS MB']:>8.1f} {row['in memory']:>10} "
-                f"{row['archived']:>9} {row['empty poll us']:>14.1f}",
+                f"{label:<22} {batch:>5} {row['wf/s']:>8.0f} {row['CPU us/wf']:>10.0f} {row['RSS MB']:>8.1f} "
+                f"{row['in memory']:>10} {row['archived']:>9} {row['empty poll us']:>14.1f}",
                 flush=True,
             )
     finally:
@@ -156,15 +162,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         rows = run(label, args.batches, args.size, args.http, finished_in_memory)
         first, last = rows[0], rows[-1]
         print(
-            f"{label:<22} summary: wf/s batch 1 {first['wf/s']:.0f} -> batch {last['batch']} "
-            f"{last['wf/s']:.0f}; RSS {first['RSS MB']:.0f} -> {last['RSS MB']:.0f} MB",
+            f"{label:<22} summary: batch 1 -> {last['batch']}: wf/s {first['wf/s']:.0f} -> "
+            f"{last['wf/s']:.0f}, CPU us/wf {first['CPU us/wf']:.0f} -> {last['CPU us/wf']:.0f}, "
+            f"RSS {first['RSS MB']:.0f} -> {last['RSS MB']:.0f} MB",
             flush=True,
         )
         return 0
     transport = "loopback HTTP" if args.http else "memory://"
     print(f"{transport}: {args.batches} batches of {args.size} workflows (2 SIMPLE tasks each)")
-    columns = ("batch", "wf/s", "RSS MB", "in memory", "archived", "empty poll us")
-    widths = (5, 8, 8, 10, 9, 14)
+    columns = ("batch", "wf/s", "CPU us/wf", "RSS MB", "in memory", "archived", "empty poll us")
+    widths = (5, 8, 10, 8, 10, 9, 14)
     print(f"{'engine':<22} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths)))
     sys.stdout.flush()
     for mode in MODES:

@@ -14,8 +14,6 @@ import json
 import pickle
 import sqlite3
 import threading
-import zlib
-from io import BytesIO
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from conductor_testkit.engine.prepared import PreparedDefinition
@@ -64,29 +62,6 @@ class _Definitions:
         return self._objects[key][position]
 
 
-class _RunPickler(pickle.Pickler):
-    def __init__(self, stream: BytesIO, definitions: _Definitions, key: Optional[int]) -> None:
-        super().__init__(stream, _PICKLE)
-        self._definitions = definitions
-        self._key = key
-
-    def persistent_id(self, obj: Any) -> Any:
-        if self._key is None or not isinstance(obj, (dict, list)):
-            return None
-        position = self._definitions.position(self._key, obj)
-        return None if position is None else (self._key, position)
-
-
-class _RunUnpickler(pickle.Unpickler):
-    def __init__(self, stream: BytesIO, definitions: _Definitions) -> None:
-        super().__init__(stream)
-        self._definitions = definitions
-
-    def persistent_load(self, pid: Any) -> Any:
-        key, position = pid
-        return self._definitions.resolve(key, position)
-
-
 class RunArchive:
     """Pickled finished runs in a private temporary SQLite database (see the module docstring)."""
 
@@ -113,14 +88,28 @@ class RunArchive:
     # -- writing ----------------------------------------------------------------------------------
 
     def _pickled(self, run: WorkflowRun) -> bytes:
+        """The run's state, pickled: its definition and the workflow tasks its tasks point to are
+        written as positions in a shared prepared definition when they belong to one."""
         prepared = run.prepared if run.prepared is not None and run.prepared.defn is run.defn else None
         key = self._definitions.register(prepared) if prepared is not None else None
-        for task in run.tasks:
+        wf = dict(run.wf)
+        tasks = []
+        shared: Dict[int, int] = {}  # task index -> position of its workflowTask
+        for index, task in enumerate(run.tasks):
             task.pop("_wtCopy", None)  # a cache of copies; rebuilt when needed
+            position = self._definitions.position(key, task.get("workflowTask")) if key is not None else None
+            if position is not None:
+                task = dict(task)
+                task["workflowTask"] = None
+                shared[index] = position
+            tasks.append(task)
+        wf["tasks"] = tasks
+        if key is not None:
+            wf["workflowDefinition"] = None
         state = {name: getattr(run, name) for name in _STATE}
-        stream = BytesIO()
-        _RunPickler(stream, self._definitions, key).dump((run.wf, key, state))
-        return zlib.compress(stream.getvalue(), 1)
+        # uncompressed: a run without its definition pickles small (1.5 KB for two tasks), and
+        # compressing it cost a third of the archiving time for 40% less disk
+        return pickle.dumps((wf, key, shared, state), _PICKLE)
 
     def put(self, runs: List[Tuple[int, WorkflowRun]]) -> List[str]:
         """Archive ``(creation sequence, run)`` pairs in one transaction; the ids archived.
@@ -166,8 +155,12 @@ class RunArchive:
                 return None
             self._forget(workflow_id)
         seq, blob = row
-        wf, key, state = _RunUnpickler(BytesIO(zlib.decompress(blob)), self._definitions).load()
+        wf, key, shared, state = pickle.loads(blob)
         prepared = self._definitions.by_key.get(key) if key is not None else None
+        if prepared is not None:
+            wf["workflowDefinition"] = prepared.defn
+            for index, position in shared.items():
+                wf["tasks"][index]["workflowTask"] = self._definitions.resolve(key, position)
         run = WorkflowRun(wf, prepared)
         for name, value in state.items():
             setattr(run, name, value)

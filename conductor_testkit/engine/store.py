@@ -75,7 +75,7 @@ class Store:
         self.finished_in_memory = finished_in_memory
         self.runs = RunTable(self)
         self._live: Dict[str, WorkflowRun] = {}
-        self._seq: Dict[str, int] = {}  # creation order, kept across archiving
+        self._seq: Dict[str, int] = {}  # creation order of the live runs (the archive keeps its own)
         self._next_seq = 0
         # runs that may hold work: added, or looked up (an operation may be about to reopen them)
         self._pollable: Dict[str, WorkflowRun] = {}
@@ -191,6 +191,7 @@ class Store:
         archived = self._archive.put(oldest)
         for workflow_id in archived:
             run = self._live.pop(workflow_id)
+            del self._seq[workflow_id]  # the archive keeps it
             self._held[workflow_id] = run
             for task_id in run.by_id:
                 self._owner.pop(task_id, None)
