@@ -364,14 +364,18 @@ class _List(JavaType):
             return None
         if isinstance(value, (list, tuple)):
             bind_element = self.element.bind_value
-            out = []
+            out: Optional[List[Any]] = None if isinstance(value, list) else list(value)
             for index, item in enumerate(value):
                 try:
-                    out.append(bind_element(item))
+                    bound = bind_element(item)
                 except _Mismatch as exc:
                     exc.segments.append((self.chain_name, index))
                     raise
-            return out
+                if bound is not item:  # copied only when something is converted
+                    if out is None:
+                        out = list(value)
+                    out[index] = bound
+            return value if out is None else out
         if isinstance(value, str) and self.of_strings:
             if value.strip() == "":
                 raise _empty_string_to(self.chain_name, element=True)
@@ -394,14 +398,18 @@ class _Map(JavaType):
             if self.any_value:
                 return value
             bind_value = self.value_type.bind_value
-            out = {}
+            converted: Optional[Dict[Any, Any]] = None
             for key, item in value.items():
                 try:
-                    out[key] = bind_value(item)
+                    bound = bind_value(item)
                 except _Mismatch as exc:
                     exc.segments.append((self.chain_name, key))
                     raise
-            return out
+                if bound is not item:  # copied only when something is converted
+                    if converted is None:
+                        converted = dict(value)
+                    converted[key] = bound
+            return value if converted is None else converted
         if isinstance(value, str):
             if value.strip() == "":
                 raise _empty_string_to(self.chain_name, element=True)
@@ -437,7 +445,7 @@ class Pojo(JavaType):
         if isinstance(value, dict):
             fields = self.fields
             setters = self.setters
-            out = dict(value)
+            out: Optional[Dict[str, Any]] = None
             for key, item in value.items():
                 field_type = fields.get(key)
                 if field_type is None:
@@ -445,12 +453,17 @@ class Pojo(JavaType):
                 try:
                     bound = field_type.bind_value(item)
                     setter = setters.get(key)
-                    out[key] = setter(bound) if setter is not None else bound
+                    if setter is not None:
+                        bound = setter(bound)
                 except _Mismatch as exc:
                     exc.segments.append((self.name, key))
                     self._note_location(exc, value)
                     raise
-            return out
+                if bound is not item:  # copied only when something is converted
+                    if out is None:
+                        out = dict(value)
+                    out[key] = bound
+            return value if out is None else out
         if isinstance(value, str) and self.string_creator is not None:
             return {self.string_creator: value}
         if isinstance(value, str) and value.strip() == "":
@@ -896,7 +909,10 @@ def _path(segments: Iterable[Tuple[str, Any]]) -> str:
 
 
 def bind(value: Any, java_type: JavaType, *, root: str = "", check_depth: bool = True) -> Any:
-    """``value`` read as ``java_type`` the way the server reads a request body (a converted copy).
+    """``value`` read as ``java_type`` the way the server reads a request body.
+
+    Returns ``value`` itself when nothing needed converting, else a copy of the parts converted
+    (the rest shared).
 
     Raises :class:`WireTypeError` (the server's "JSON parse error: ..." text) naming the field,
     the workflow and the task reference; a document nested deeper than the server reads fails the
@@ -926,21 +942,26 @@ def _nesting_error() -> _Mismatch:
     )
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def nesting_depth_exceeds(value: Any, limit: int = MAX_NESTING_DEPTH) -> bool:
     """Whether ``value`` nests objects and arrays more than ``limit`` deep (the root counts 1)."""
-    if not isinstance(value, (dict, list)):
+    if type(value) in _LEAVES or not isinstance(value, (dict, list, tuple)):
         return False
+    leaves = _LEAVES
     stack: List[Tuple[Any, int]] = [(value, 1)]
+    push, pop = stack.append, stack.pop
     deepest = 1
     while stack:
-        container, depth = stack.pop()
-        if depth > limit:
-            return True
-        deepest = max(deepest, depth)
-        items = container.values() if isinstance(container, dict) else container
-        for item in items:
-            if item.__class__ is dict or item.__class__ is list or isinstance(item, (dict, list)):
-                stack.append((item, depth + 1))
+        container, depth = pop()
+        if depth > deepest:
+            if depth > limit:
+                return True
+            deepest = depth
+        for item in container.values() if isinstance(container, dict) else container:
+            if type(item) not in leaves and isinstance(item, (dict, list, tuple)):
+                push((item, depth + 1))
     if deepest > _SHALLOW:
         ensure_recursion_headroom()
     return False
