@@ -351,6 +351,25 @@ def _no_creator(target: str, value: Any) -> _Mismatch:
     )
 
 
+def _bind_entries(container: Any, entries: Iterable[Tuple[Any, Any]], bind: Any, chain_name: str) -> Any:
+    """Each item of a list or map bound; a copy holding the converted items, or None when none was.
+
+    An item that fails is named in the error's path by its index or key.
+    """
+    converted = None
+    for key, item in entries:
+        try:
+            bound = bind(item)
+        except _Mismatch as exc:
+            exc.segments.append((chain_name, key))
+            raise
+        if bound is not item:  # copied only when something is converted
+            if converted is None:
+                converted = container.copy()
+            converted[key] = bound
+    return converted
+
+
 class _List(JavaType):
     chain_name = "java.util.ArrayList"
 
@@ -363,19 +382,9 @@ class _List(JavaType):
         if value is None:
             return None
         if isinstance(value, (list, tuple)):
-            bind_element = self.element.bind_value
-            out: Optional[List[Any]] = None if isinstance(value, list) else list(value)
-            for index, item in enumerate(value):
-                try:
-                    bound = bind_element(item)
-                except _Mismatch as exc:
-                    exc.segments.append((self.chain_name, index))
-                    raise
-                if bound is not item:  # copied only when something is converted
-                    if out is None:
-                        out = list(value)
-                    out[index] = bound
-            return value if out is None else out
+            items = value if isinstance(value, list) else list(value)
+            converted = _bind_entries(items, enumerate(items), self.element.bind_value, self.chain_name)
+            return items if converted is None else converted
         if isinstance(value, str) and self.of_strings:
             if value.strip() == "":
                 raise _empty_string_to(self.chain_name, element=True)
@@ -397,18 +406,7 @@ class _Map(JavaType):
         if isinstance(value, dict):
             if self.any_value:
                 return value
-            bind_value = self.value_type.bind_value
-            converted: Optional[Dict[Any, Any]] = None
-            for key, item in value.items():
-                try:
-                    bound = bind_value(item)
-                except _Mismatch as exc:
-                    exc.segments.append((self.chain_name, key))
-                    raise
-                if bound is not item:  # copied only when something is converted
-                    if converted is None:
-                        converted = dict(value)
-                    converted[key] = bound
+            converted = _bind_entries(value, value.items(), self.value_type.bind_value, self.chain_name)
             return value if converted is None else converted
         if isinstance(value, str):
             if value.strip() == "":
