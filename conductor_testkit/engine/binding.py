@@ -9,11 +9,15 @@ answers them with HTTP 500 "JSON parse error: ...", so :class:`BindError` is an
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Optional
 
 from conductor_testkit.engine.errors import EngineIllegalState
 from conductor_testkit.models import jackson
 from conductor_testkit.models.jackson import JavaType, WireTypeError
+
+# the task reference in the path of a mocked attempt's field (taskRefToMockOutput.t1[0].status)
+_MOCKED_REF = re.compile(r"(?:^|\.)taskRefToMockOutput\.([^.\[]+)")
 
 
 class BindError(EngineIllegalState):
@@ -23,19 +27,36 @@ class BindError(EngineIllegalState):
     :class:`~conductor_testkit.models.jackson.WireTypeError` it wraps).
     """
 
-    def __init__(self, error: WireTypeError) -> None:
+    def __init__(
+        self, error: WireTypeError, *, workflow: Optional[str] = None, task_ref: Optional[str] = None
+    ) -> None:
         where = f" (field {error.field})" if error.field else ""
-        super().__init__(error.server_text + where, workflow=error.workflow, task_ref=error.task_ref)
+        mocked = _MOCKED_REF.search(error.field) if task_ref is None else None
+        if mocked is not None:
+            task_ref = mocked.group(1)
+        super().__init__(
+            error.server_text + where,
+            workflow=error.workflow or workflow,
+            task_ref=error.task_ref or task_ref,
+        )
         self.field = error.field
         self.message = error.server_text
 
 
-def bind_body(value: Any, java_type: JavaType, *, check_depth: bool = True) -> Any:
-    """``value`` converted as the server converts a body of ``java_type``, or :class:`BindError`."""
+def bind_body(
+    value: Any,
+    java_type: JavaType,
+    *,
+    check_depth: bool = True,
+    workflow: Optional[str] = None,
+    task_ref: Optional[str] = None,
+) -> Any:
+    """``value`` converted as the server converts a body of ``java_type``, or :class:`BindError`
+    (naming ``workflow`` and ``task_ref`` when the value at fault sits in no named part)."""
     try:
         return jackson.bind(value, java_type, check_depth=check_depth)
     except WireTypeError as error:
-        raise BindError(error) from None
+        raise BindError(error, workflow=workflow, task_ref=task_ref) from None
 
 
 def parse_body(text: str, java_type: JavaType) -> Any:

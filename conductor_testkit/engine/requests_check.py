@@ -70,7 +70,12 @@ def read_start_request(
     of an inline ``workflowDef`` (``DefinitionValidationError``, HTTP 400, paths relative to the
     request). ``task_def`` looks up registered TaskDefs for that validation.
     """
-    req = bind_body(request, java_type or jackson.START_WORKFLOW_REQUEST)
+    named = request.get("name") if isinstance(request, dict) else None
+    req = bind_body(
+        request,
+        java_type or jackson.START_WORKFLOW_REQUEST,
+        workflow=named if isinstance(named, str) else None,
+    )
     if req is None:
         raise EngineBadRequest("a start request is required, received null")
     inline = req.get("workflowDef")

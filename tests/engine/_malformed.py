@@ -401,15 +401,7 @@ def _new_engine() -> Any:
 
 
 def engine_test_workflow(document: Any) -> None:
-    """``Engine.test_workflow`` behind the request check it is to call first."""
-    from conductor_testkit.engine.requests_check import check_test_request
-
-    engine = _new_engine()
-    engine.test_workflow(check_test_request(document, task_def=engine.lookup_task_def))
-
-
-def engine_test_workflow_unchecked(document: Any) -> None:
-    """``Engine.test_workflow`` as it is called (the check is not wired into it yet)."""
+    """``Engine.test_workflow`` as a test calls it (it checks the request first)."""
     _new_engine().test_workflow(document)
 
 
@@ -533,12 +525,7 @@ class EntryPoint(NamedTuple):
 
 
 ENTRY_POINTS: Dict[str, EntryPoint] = {
-    "Engine.test_workflow (checked)": EntryPoint(
-        lambda r: malformed(r, valid_test_request), engine_test_workflow
-    ),
-    "Engine.test_workflow (as called)": EntryPoint(
-        lambda r: malformed(r, valid_test_request), engine_test_workflow_unchecked
-    ),
+    "Engine.test_workflow": EntryPoint(lambda r: malformed(r, valid_test_request), engine_test_workflow),
     "Engine.start_workflow": EntryPoint(lambda r: malformed(r, valid_start_request), engine_start_workflow),
     "Engine.register_workflow_def": EntryPoint(
         lambda r: malformed(r, valid_definition), engine_register_workflow_def

@@ -1,7 +1,7 @@
 """Malformed input never escapes as anything but a ConductorError (generated, Hypothesis).
 
 Each entry point gets a few hundred generated inputs (see ``_malformed.py``: valid documents
-with one to three mutations each): ``Engine.test_workflow`` behind ``check_test_request``,
+with one to three mutations each): ``Engine.test_workflow``,
 ``Engine.start_workflow``, ``Engine.register_workflow_def``, ``ConductorWorkflow.from_dict`` +
 ``validate``, the CLI's ``run`` and ``validate`` (an exit code and one line on stderr, no
 traceback), and memory:// routes (no 500 made from a Python exception). The examples are
@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 from _malformed import ENTRY_POINTS, EntryPoint, engine_test_workflow, valid_test_request
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conductor_testkit.engine import Engine
-from conductor_testkit.engine.requests_check import check_test_request
 from conductor_testkit.errors import ConductorError
 from conductor_testkit.models.jackson import ensure_recursion_headroom
 
@@ -36,7 +35,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
-CHECKED = [name for name in ENTRY_POINTS if name != "Engine.test_workflow (as called)"]
 
 
 def _send(entry: EntryPoint, rnd: random.Random) -> Any:
@@ -47,28 +45,18 @@ def _send(entry: EntryPoint, rnd: random.Random) -> Any:
         return None
 
 
-@pytest.mark.parametrize("name", CHECKED)
+@pytest.mark.parametrize("name", sorted(ENTRY_POINTS))
 @FUZZ
 @given(rnd=st.randoms(use_true_random=False))
 def test_malformed_input_gives_a_conductor_error(name: str, rnd: random.Random) -> None:
     _send(ENTRY_POINTS[name], rnd)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Engine.test_workflow does not call requests_check.check_test_request at its entry yet",
-)
-@settings(FUZZ, max_examples=60, phases=[Phase.generate])
-@given(rnd=st.randoms(use_true_random=False))
-def test_engine_test_workflow_as_called_gives_a_conductor_error(rnd: random.Random) -> None:
-    _send(ENTRY_POINTS["Engine.test_workflow (as called)"], rnd)
-
-
 def test_the_generated_inputs_are_mostly_refused_and_sometimes_run() -> None:
     # the fuzzing is meaningful: most inputs are refused, some still run
     refused = ran = 0
     for seed in range(40):
-        document = ENTRY_POINTS["Engine.test_workflow (checked)"].make(random.Random(seed))
+        document = ENTRY_POINTS["Engine.test_workflow"].make(random.Random(seed))
         try:
             engine_test_workflow(document)
             ran += 1
@@ -80,5 +68,5 @@ def test_the_generated_inputs_are_mostly_refused_and_sometimes_run() -> None:
 def test_a_valid_generated_request_runs() -> None:
     request = valid_test_request(random.Random(3))
     engine = Engine()
-    workflow = engine.test_workflow(check_test_request(request, task_def=engine.lookup_task_def))
+    workflow = engine.test_workflow(request)
     assert workflow["workflowName"] == "fz_workflow"

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from conductor_testkit.testing.compare import diff_workflows, normalize_workflow
-from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION, ServerSession
 
 from . import casefiles
 from .known_quirks import KNOWN_QUIRKS, differing_fields
@@ -71,7 +71,7 @@ def test_engine_run_matches_server_golden(name: str) -> None:
 
 @pytest.fixture(scope="module")
 def server_session() -> Iterator[requests.Session]:
-    with requests.Session() as session:
+    with ServerSession() as session:
         yield session
 
 

@@ -26,14 +26,14 @@ argument (``registerWorkflowDef.arg0...``, ``updateWorkflowDef.arg0[i]...``,
 ``updateTask.arg0...``, ``addEventHandler.arg0...``), and no ``instance`` in the body. The
 corpus in ``tests/fidelity/errors`` holds the server's answers to these.
 
-Thread safety: every call runs under the engine's lock (one per engine, shared by every router
+Thread safety: every call runs under the engine's lock (``engine.gate``, shared by every router
 over it). Calls that wait in real time (batch poll with ``timeout``, synchronous execute, signal
 sync) release the lock while waiting and wake up when another call changed the engine.
 
 Modules:
 
-- ``_common``: requests, answers, errors, route records, request parameters, the engine gate
-  and the helpers the handler groups share.
+- ``_common``: requests, answers, errors, route records, request parameters and the helpers the
+  handler groups share.
 - ``bodies``: each route's body type and how it is read, converted and validated.
 - ``metadata``: workflow and task definitions (``/metadata``).
 - ``workflows``: workflow executions (``/workflow``, ``/workflow/bulk``); the search itself is
@@ -49,6 +49,8 @@ import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
+# importable from here as before the split
+from conductor_testkit.engine.gate import EngineGate as EngineGate
 from conductor_testkit.engine.rest._common import (
     JSON,
     NO_CONTENT,
@@ -61,12 +63,7 @@ from conductor_testkit.engine.rest._common import (
     _dumps,
     _error_body,
     _plain_message,
-    _rest_state,
-    gate_for,
 )
-
-# importable from here as before the split
-from conductor_testkit.engine.rest._common import EngineGate as EngineGate
 from conductor_testkit.engine.rest._common import ValidationFailed as ValidationFailed
 from conductor_testkit.engine.rest._common import advance_idle_clock as advance_idle_clock
 from conductor_testkit.engine.rest.events import EVENT_ROUTES, EventHandlers
@@ -95,13 +92,13 @@ class RestRouter(MetadataHandlers, WorkflowHandlers, TaskHandlers, EventHandlers
     def __init__(self, engine: Any, routes: Sequence[Route] = ROUTES, *, time_skipping: bool = True) -> None:
         self.engine = engine
         self.time_skipping = time_skipping
-        self.gate = gate_for(engine)
+        self.gate = engine.gate
         # most specific first: fewer path variables win, as in Spring's path matching
         self._routes = sorted(routes, key=lambda r: r.variable_count)
-        state = _rest_state(engine)
-        self._logs: Dict[str, List[Dict[str, Any]]] = state["logs"]
-        self._poll_data: Dict[Tuple[str, Optional[str]], Dict[str, Any]] = state["poll_data"]
-        self._event_handlers: Dict[str, Dict[str, Any]] = state["event_handlers"]
+        # REST-level state the engine keeps for every transport over it
+        self._logs: Dict[str, List[Dict[str, Any]]] = engine.task_logs
+        self._poll_data: Dict[Tuple[str, Optional[str]], Dict[str, Any]] = engine.poll_data
+        self._event_handlers: Dict[str, Dict[str, Any]] = engine.event_handlers
 
     # -- dispatch --------------------------------------------------------------------------------
 
@@ -121,6 +118,8 @@ class RestRouter(MetadataHandlers, WorkflowHandlers, TaskHandlers, EventHandlers
             with self.gate.lock:
                 result = getattr(self, route.handler)(_Call(request, params or {}))
                 if method != "GET":
+                    # the engine's own in-process workers take what this call made ready
+                    self.engine.run_workers()
                     self.gate.touch()
                 # serialised under the lock: some answers share dicts with the engine's state
                 return self._success_response(route, result)

@@ -80,6 +80,14 @@ def _body_text(step: Mapping[str, Any], saved: Mapping[str, str]) -> Optional[st
     return None
 
 
+def request_body_text(case: Mapping[str, Any]) -> str:
+    """The request body of ``case`` as JSON text (for a case without setup values)."""
+    text = _body_text(case["request"], {})
+    if text is None:
+        raise ValueError(f"{case['name']}: the request has no body")
+    return text
+
+
 def _pick(text: str, path: str) -> str:
     if not path:
         return text

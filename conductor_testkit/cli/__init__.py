@@ -5,6 +5,7 @@
     conductor-testkit run WORKFLOW.json [--input JSON] [--mocks MOCKS.json]
     conductor-testkit validate WORKFLOW.json
     conductor-testkit server fetch|run|version [--port N]
+    conductor-testkit capture|replay|diff ...      (see conductor_testkit.cli.cases)
 
 ``run`` registers the definition on a fresh in-memory engine and runs it the way the server's
 test endpoint (``POST /workflow/test``) does: each task reference in the mocks file gets its
@@ -130,7 +131,6 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             _read_json_file(args.mocks, "mocks file"), f"mocks file {args.mocks!r}", _MOCKS_SHAPE
         )
     from conductor_testkit.engine import Engine  # the engine is loaded only to run
-    from conductor_testkit.engine.requests_check import check_test_request
 
     engine = Engine()
     try:
@@ -149,7 +149,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     }
     try:
         # read as the server reads a test request: the mocks' shape, and the path at fault
-        request = check_test_request(request, task_def=engine.lookup_task_def)
+        request = engine.check_test_request(request)
     except ConductorError as exc:
         field = getattr(exc, "field", "")
         problem = f"{field}: {getattr(exc, 'message', exc)}" if field else str(exc)
@@ -214,6 +214,10 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("workflow", metavar="WORKFLOW.json", help="a workflow definition (JSON)")
     validate.set_defaults(handler=_validate)
 
+    from conductor_testkit.cli.cases import add_commands
+
+    add_commands(commands)
+
     # listed for --help only: main() hands `server ...` to the server's own parser
     commands.add_parser(
         "server", help="fetch or run the pinned real Conductor server (fetch | run [--port N] | version)"
@@ -251,6 +255,3 @@ def _error(message: object) -> None:
     """One line on stderr, whatever the message holds."""
     print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
