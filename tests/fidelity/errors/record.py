@@ -13,7 +13,6 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -26,23 +25,17 @@ if __package__ in (None, ""):  # run as a plain script: make the repository root
 
 from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 
+from .. import casefiles
 from . import errorcases
 
 
 def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    return casefiles.recorder_arguments(
+        __doc__,
+        argv,
+        check_help="re-send to the server, diff against the goldens",
+        local=("--memory", "send to memory://, diff against the goldens"),
     )
-    parser.add_argument(
-        "--server", default=os.environ.get("CONDUCTOR_SERVER_URL"), help="API URL of the server"
-    )
-    parser.add_argument(
-        "--only", action="append", default=[], metavar="NAME", help="only this case (repeatable)"
-    )
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true", help="re-send to the server, diff against the goldens")
-    mode.add_argument("--memory", action="store_true", help="send to memory://, diff against the goldens")
-    return parser.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
