@@ -14,8 +14,10 @@ the real server's answer to ``POST /api/workflow/test`` with that request.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -137,3 +139,23 @@ def run_on_engine(case: Dict[str, Any]) -> Dict[str, Any]:
     # The engine, like the server, consumes the mock lists: never hand it the cached case.
     workflow: Dict[str, Any] = engine.test_workflow(copy.deepcopy(case["request"]))
     return workflow
+
+
+def recorder_arguments(
+    description: Optional[str], argv: Optional[List[str]], *, check_help: str, local: Sequence[str]
+) -> argparse.Namespace:
+    """The command line of a recording script: --server, --only, and --check or the local flag
+    (``local``: its name and help, e.g. ``("--memory", "send to memory://, ...")``)."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--server", default=os.environ.get("CONDUCTOR_SERVER_URL"), help="API URL of the real server"
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="only this case (repeatable)"
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help=check_help)
+    mode.add_argument(local[0], action="store_true", help=local[1])
+    return parser.parse_args(argv)
