@@ -1,43 +1,52 @@
-"""Worker throughput: conductor-testkit's TaskHandler versus the official SDK's, on a real server.
+"""Worker throughput against the server's ceiling: a bare load generator, our TaskHandler and the
+official SDK's (conductor-python 2.0.0), on the same real server.
 
-The workload, identical for both SDKs: N one-task workflows (one no-op SIMPLE task each, a task
-type of their own) are all started before the workers, so the queue is full when the
-TaskHandler starts (``--settle-seconds`` later, so that neither SDK meets the server still busy
-with the starts); one worker process per SDK with the same ``thread_count`` and default poll
-settings. A run ends when the server lists no RUNNING workflow of that name any more.
+The workload, the same for every variant: N one-task workflows (one no-op SIMPLE task each, a
+task type of their own) are started before the workers, so the queue is full when they start
+(``--settle-seconds`` later, so that no variant meets the server still busy with the starts).
+Each variant runs in a driver process of its own (this script with ``--drive``), so everything a
+variant costs on the client is counted, supervisor threads included:
 
-Measured per run, in the steady state (from the first task polled to the last completed, by
-the server's clock):
+- ``ceiling``: the least a client can do. ``--threads`` threads of plain ``requests``, each
+  polling one task, then reporting it with ``POST /tasks/update-v2``, which hands back the next
+  task: one HTTP call per task, no models, no metrics, nothing else;
+- ``ours``: conductor-testkit's TaskHandler, one worker process with ``thread_count=--threads``;
+- ``official``: the official SDK's TaskHandler, the same worker, with its default settings.
 
-- tasks/s: completed tasks divided by the time from the first task's ``startTime`` to the last
-  task's ``endTime``;
-- CPU s / 1,000 tasks: user + system CPU, read from /proc (Linux), of every process the
-  TaskHandler runs (worker, logger and metrics processes: all descendants of this script,
-  including their reaped children). This script's own CPU (starting workflows, waiting) is not
-  counted;
-- turnaround ms: the median over the tasks of ``endTime - startTime``, from the server handing a
-  task out to it recording the result: the part of a task's life the SDK (and the server's
-  update) takes;
+Measured per run, in the steady state (from the first task polled to the last completed):
 
-and, from ``start_processes()`` (startup included): tasks/s end-to-end (completed tasks over the
-time to the last ``endTime``), CPU per 1,000 tasks over the whole run, and the startup itself
-(seconds to the first task polled: the official SDK starts its worker processes with the
-``spawn`` method, a fresh interpreter that imports everything again).
+- tasks/s: completed tasks over the time from the first task's ``startTime`` to the last task's
+  ``endTime`` (the server's clock);
+- server busy cores: the server's CPU per task times tasks/s. The server's CPU is read from
+  ``/proc/<pid>/stat`` of its process (found by its listening port, or ``--server-pid``) when
+  the first task is polled and when the last workflow has ended;
+- client CPU ms per task: user + system CPU of the driver process and all its descendants
+  (worker processes, logger processes), read from /proc over the same window;
+- HTTP calls per task: the server's own count of the task API calls (``/api/tasks...``:
+  polls, updates, lease extensions; not the queue-size checks of this script), from its
+  Prometheus endpoint, over the whole run, divided by the tasks;
+- start-up s: from the driver calling ``start_processes()`` (the ceiling: starting its threads)
+  to the first task polled.
 
-A workflow that the loaded server fails to start ("Error scheduling tasks") has no task to
-poll: it is reported and left out. A task that was polled and did not complete stops the
-benchmark (a lost result).
+The machine is usually shared and noisy, so the variants are interleaved over ``--rounds``
+rounds (the order rotates from round to round) after an uncounted warm-up round, and the load
+average is printed with every run. Printed: per variant the median and the range of each figure,
+and the per-round ratios (each round's runs are back to back, so drift in the machine's load
+cancels out of the ratio better than out of the medians) to the ceiling and to the official SDK.
 
-The machine is usually shared and noisy, so the SDKs are interleaved over ``--rounds`` rounds
-(the first SDK of a round alternates: A B, B A, A B, ...) after a smaller warm-up round that is
-not counted. Printed: per SDK the median and the range of each figure over the rounds, and the
-median of the per-round ratios (each round's pair ran back to back, so drift in the machine's
-load cancels out of the ratio better than out of the medians).
+``--thread-dumps N`` instead looks at what the server's request threads do during a run of
+``ours``: first it samples their state from ``/proc/<pid>/task`` every 2 ms for
+``--sample-seconds`` (on a CPU, in disk I/O, asleep in SQLite's busy handler waiting for the write
+lock, parked), then takes N thread dumps (``jstack`` of a JDK, e.g. the Temurin one under
+/usr/lib/jvm) and counts the busy threads by endpoint and those inside SQLite: whether the
+server's single SQLite writer is what limits the throughput.
 
 Usage::
 
-    CONDUCTOR_SERVER_URL=http://127.0.0.1:8080/api python benchmarks/worker_throughput.py \
-        --tasks 300 --rounds 5 --threads 4
+    CONDUCTOR_SERVER_URL=http://127.0.0.1:8080/api python benchmarks/worker_throughput.py \\
+        --tasks 300 --rounds 7 --threads 4
+    python benchmarks/worker_throughput.py --variants ceiling,ours --threads-sweep 1,2,4,8,16
+    python benchmarks/worker_throughput.py --thread-dumps 8
 
 Without CONDUCTOR_SERVER_URL a server is started with conductor_testkit.testing.server.
 """
@@ -45,28 +54,41 @@ Without CONDUCTOR_SERVER_URL a server is started with conductor_testkit.testing.
 from __future__ import annotations
 
 import argparse
+import glob
 import logging
 import os
+import re
 import statistics
+import subprocess
 import sys
+import tempfile
+import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from urllib.parse import urlsplit
+
+import requests
 
 from conductor_testkit.client import Configuration, MetadataClient, TaskClient, WorkflowClient
+from conductor_testkit.errors import ServerError
 from conductor_testkit.models import StartWorkflowRequest, TaskDef
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-_SETUP_THREADS = 8  # concurrent starts and checks: setup time is not measured
+_SETUP_THREADS = 4  # concurrent starts and checks: setup time is not measured
+_START_ATTEMPTS = 5
 _SETTLE_SECONDS = 3.0
+_VARIANTS = ("ceiling", "ours", "official")
 
 
 def noop() -> Dict[str, Any]:
     return {}
 
 
-# -- CPU of this script's descendants ---------------------------------------------------------------
+# -- CPU from /proc -----------------------------------------------------------------------------------
 
 
 def _proc_stats() -> Dict[int, Tuple[int, float]]:
@@ -87,14 +109,14 @@ def _proc_stats() -> Dict[int, Tuple[int, float]]:
     return stats
 
 
-def descendants_cpu_seconds(root: int) -> Dict[int, float]:
-    """{pid: CPU seconds} of every live descendant of ``root``."""
+def tree_cpu_seconds(root: int) -> Dict[int, float]:
+    """{pid: CPU seconds} of ``root`` and every live descendant of it."""
     stats = _proc_stats()
     children: Dict[int, List[int]] = {}
     for pid, (parent, _) in stats.items():
         children.setdefault(parent, []).append(pid)
     out: Dict[int, float] = {}
-    stack = list(children.get(root, []))
+    stack = [root] if root in stats else []
     while stack:
         pid = stack.pop()
         out[pid] = stats[pid][1]
@@ -102,10 +124,114 @@ def descendants_cpu_seconds(root: int) -> Dict[int, float]:
     return out
 
 
-# -- the two handlers ---------------------------------------------------------------------------------
+def _cpu_between(before: Dict[int, float], after: Dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
-def ours(url: str, task: str, threads: int) -> Any:
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (all its threads)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        text = handle.read()
+    fields = text[text.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+def listening_pid(port: int) -> Optional[int]:
+    """The process listening on a TCP port of this machine (from /proc/net/tcp*), or None."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if parts[3] == "0A" and int(parts[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(parts[9])
+    for fd in glob.glob("/proc/[0-9]*/fd/*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            return int(fd.split("/")[2])
+    return None
+
+
+# -- the server's own count of task API calls ---------------------------------------------------------
+
+_REQUESTS_LINE = re.compile(
+    r"^http_server_requests_seconds_count\{(?P<labels>[^}]*)\} (?P<value>[0-9.eE+]+)$"
+)
+
+
+def task_api_calls(url: str) -> float:
+    """How many task API calls (polls, updates, lease extensions) the server has answered."""
+    root = url[: -len("/api")] if url.endswith("/api") else url
+    text = requests.get(f"{root}/actuator/prometheus", timeout=30).text
+    total = 0.0
+    for line in text.splitlines():
+        match = _REQUESTS_LINE.match(line)
+        if not match:
+            continue
+        uri = re.search(r'uri="([^"]*)"', match.group("labels"))
+        method = re.search(r'method="([^"]*)"', match.group("labels"))
+        path = uri.group(1) if uri else ""
+        if not path.startswith("/api/tasks") or path.startswith("/api/tasks/queue"):
+            continue
+        if method and method.group(1) == "GET" and path == "/api/tasks/{taskId}":
+            continue
+        total += float(match.group("value"))
+    return total
+
+
+# -- the variants, each run by a driver process ----------------------------------------------------
+
+
+class Ceiling:
+    """The bare load generator: threads of plain ``requests``, poll then update-v2 chained."""
+
+    def __init__(self, url: str, task: str, threads: int) -> None:
+        self.url, self.task, self.threads = url, task, threads
+        self._stop = threading.Event()
+        self._threads: List[threading.Thread] = []
+
+    def start_processes(self) -> None:
+        for number in range(self.threads):
+            thread = threading.Thread(target=self._work, args=(f"ceiling-{number}",), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def stop_processes(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def _work(self, worker_id: str) -> None:
+        session = requests.Session()
+        poll_url = f"{self.url}/tasks/poll/batch/{self.task}"
+        update_url = f"{self.url}/tasks/update-v2"
+        task: Optional[Dict[str, Any]] = None
+        while not self._stop.is_set():
+            if task is None:
+                polled = session.get(
+                    poll_url, params={"count": 1, "timeout": 100, "workerid": worker_id}, timeout=30
+                ).json()
+                if not polled:
+                    continue
+                task = polled[0]
+            result = {
+                "taskId": task["taskId"],
+                "workflowInstanceId": task["workflowInstanceId"],
+                "workerId": worker_id,
+                "status": "COMPLETED",
+                "outputData": {},
+            }
+            answer = session.post(update_url, json=result, timeout=30)
+            task = answer.json() if answer.status_code == 200 and answer.content else None
+
+
+def _ours(url: str, task: str, threads: int) -> Any:
     from conductor_testkit.worker import TaskHandler, Worker
 
     return TaskHandler(
@@ -116,7 +242,7 @@ def ours(url: str, task: str, threads: int) -> Any:
     )
 
 
-def official(url: str, task: str, threads: int) -> Any:
+def _official(url: str, task: str, threads: int) -> Any:
     from conductor.client.automator.task_handler import TaskHandler
     from conductor.client.configuration.configuration import Configuration as OfficialConfiguration
     from conductor.client.worker.worker import Worker
@@ -125,18 +251,32 @@ def official(url: str, task: str, threads: int) -> Any:
         workers=[Worker(task, noop, thread_count=threads)],
         configuration=OfficialConfiguration(server_api_url=url),
         scan_for_annotated_workers=False,
-        monitor_processes=False,
     )
 
 
-SDKS: Dict[str, Callable[[str, str, int], Any]] = {"conductor-testkit": ours, "official 2.0.0": official}
+_MAKERS: Dict[str, Callable[[str, str, int], Any]] = {
+    "ceiling": Ceiling,
+    "ours": _ours,
+    "official": _official,
+}
 
 
-# -- one run --------------------------------------------------------------------------------------------
+def drive(variant: str, url: str, task: str, threads: int, ready_file: str) -> int:
+    """The driver process: start the variant, say when, run until stdin closes, stop it."""
+    logging.basicConfig(level=logging.WARNING)
+    handler = _MAKERS[variant](url, task, threads)
+    Path(ready_file).write_text(f"{time.time() * 1000:.0f}")
+    handler.start_processes()
+    sys.stdin.read()  # the measuring process closes it when the run is over
+    handler.stop_processes()
+    return 0
+
+
+# -- one run --------------------------------------------------------------------------------------
 
 
 class Workload:
-    """N started one-task workflows of a fresh task type, ready for a TaskHandler."""
+    """N started one-task workflows of a fresh task type, ready for a worker."""
 
     def __init__(self, url: str, label: str, tasks: int) -> None:
         configuration = Configuration(server_api_url=url)
@@ -164,16 +304,22 @@ class Workload:
             self.ids = list(pool.map(self._start, range(tasks)))
 
     def _start(self, index: int) -> str:
-        return self.workflows.start_workflow(
-            StartWorkflowRequest(name=self.task, version=1, input={"i": index})
-        )
+        request = StartWorkflowRequest(name=self.task, version=1, input={"i": index})
+        for attempt in range(_START_ATTEMPTS):
+            try:
+                return self.workflows.start_workflow(request)
+            except ServerError as exc:  # SQLITE_BUSY on a loaded machine: the start was rolled back
+                if attempt == _START_ATTEMPTS - 1 or "SQLITE_BUSY" not in str(exc):
+                    raise
+                time.sleep(1.0)
+        raise AssertionError("unreachable")
 
     def queued(self) -> int:
         """Tasks waiting in the queue (a workflow the server failed to start has none)."""
         return self.task_client.get_queue_size_for_task(self.task)
 
     def wait_for_first_poll(self, queued: int, timeout_seconds: float) -> None:
-        """Return once the workers took a first task (the queue got shorter than ``queued``)."""
+        """Return once a worker took a first task (the queue got shorter than ``queued``)."""
         deadline = time.monotonic() + timeout_seconds
         while self.queued() >= queued:
             if time.monotonic() > deadline:
@@ -189,7 +335,7 @@ class Workload:
             time.sleep(0.2)
 
     def outcome(self) -> Dict[str, Any]:
-        """What the server recorded: completed tasks, first poll, last completion, turnarounds.
+        """What the server recorded: completed tasks, first poll, last completion.
 
         Raises when a task a worker polled did not complete (a lost or failed result). A
         workflow the loaded server failed to start ("Error scheduling tasks": its task was
@@ -217,47 +363,75 @@ class Workload:
             "not_started": not_started,
             "first_poll_ms": min(t.start_time or 0 for t in done),
             "last_end_ms": max(t.end_time or 0 for t in done),
-            "turnaround_ms": statistics.median((t.end_time or 0) - (t.start_time or 0) for t in done),
         }
 
 
-def _cpu_between(before: Dict[int, float], after: Dict[int, float]) -> float:
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+class Driver:
+    """A variant running in a driver process (this script with ``--drive``)."""
+
+    def __init__(self, variant: str, url: str, task: str, threads: int) -> None:
+        self._dir = tempfile.mkdtemp(prefix="worker-bench-")
+        self.ready_file = os.path.join(self._dir, "started")
+        self.log_path = os.path.join(self._dir, "driver.log")
+        command = [
+            sys.executable, os.path.abspath(__file__), "--drive", variant, "--url", url,
+            "--task", task, "--threads", str(threads), "--ready-file", self.ready_file,
+        ]  # fmt: skip
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def started_ms(self, timeout_seconds: float = 120.0) -> float:
+        """When the driver called ``start_processes()`` (epoch ms)."""
+        deadline = time.monotonic() + timeout_seconds
+        while not (os.path.exists(self.ready_file) and Path(self.ready_file).read_text()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the driver did not start; its log:\n{self.log_tail()}")
+            time.sleep(0.005)
+        return float(Path(self.ready_file).read_text())
+
+    def stop(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
+        self._log.close()
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-lines:])
 
 
 def run_once(
     url: str,
-    label: str,
-    make_handler: Callable[[str, str, int], Any],
+    server_pid: int,
+    variant: str,
     tasks: int,
     threads: int,
     settle_seconds: float = _SETTLE_SECONDS,
+    during: Optional[Callable[[], None]] = None,
 ) -> Dict[str, float]:
-    """One measured run.
-
-    Returns ``tasks_per_second`` and ``cpu_per_1000`` (steady state: from the first task polled
-    to the last one completed), ``end_to_end_tasks_per_second`` and ``run_cpu_per_1000`` (from
-    ``start_processes()``: startup included), ``turnaround_ms`` (median per task of endTime -
-    startTime: from the server handing the task out to it recording the result) and
-    ``startup_seconds`` (from ``start_processes()`` to the first task polled).
-    """
-    workload = Workload(url, label, tasks)
-    # starting N workflows leaves the server work to finish (indexing, writes): let it, or the
-    # SDK that polls first (ours: 0.03 s; the official: ~1 s) is measured against that backlog
-    time.sleep(settle_seconds)
+    """One measured run of ``variant`` (see the module docstring for the figures)."""
+    workload = Workload(url, variant, tasks)
+    time.sleep(settle_seconds)  # the starts leave the server work to finish: let it
     queued = workload.queued()
-    handler = make_handler(url, workload.task, threads)
-    pid = os.getpid()
-    before = descendants_cpu_seconds(pid)  # the official handler starts its logger process early
-    started_ms = time.time() * 1000
-    handler.start_processes()
+    calls_before = task_api_calls(url)
+    load = os.getloadavg()[0]
+    driver = Driver(variant, url, workload.task, threads)
     try:
+        started_ms = driver.started_ms()
         workload.wait_for_first_poll(queued, timeout_seconds=60.0)
-        at_first_poll = descendants_cpu_seconds(pid)
+        client_first, server_first = tree_cpu_seconds(driver.process.pid), process_cpu_seconds(server_pid)
+        if during is not None:
+            during()
         workload.wait_until_done(timeout_seconds=max(120.0, tasks / 2.0))
-        after = descendants_cpu_seconds(pid)
+        client_done, server_done = tree_cpu_seconds(driver.process.pid), process_cpu_seconds(server_pid)
+        calls = task_api_calls(url) - calls_before
     finally:
-        handler.stop_processes()
+        driver.stop()
     seen = workload.outcome()
     if seen["not_started"]:
         print(
@@ -265,96 +439,228 @@ def run_once(
             file=sys.stderr,
         )
     completed = seen["completed"]
-    steady_seconds = max(seen["last_end_ms"] - seen["first_poll_ms"], 1) / 1000.0
-    steady_cpu = _cpu_between({**before, **at_first_poll}, after)
-    run_cpu = _cpu_between(before, after)
+    tasks_per_second = completed / (max(seen["last_end_ms"] - seen["first_poll_ms"], 1) / 1000.0)
+    server_cpu_per_task = (server_done - server_first) / completed
     return {
-        "tasks_per_second": completed / steady_seconds,
-        "end_to_end_tasks_per_second": completed / max((seen["last_end_ms"] - started_ms) / 1000.0, 0.001),
-        "cpu_per_1000": steady_cpu * 1000.0 / completed,
-        "run_cpu_per_1000": run_cpu * 1000.0 / completed,
-        "turnaround_ms": seen["turnaround_ms"],
+        "tasks_per_second": tasks_per_second,
+        "server_cores": server_cpu_per_task * tasks_per_second,
+        "server_ms_per_task": server_cpu_per_task * 1000.0,
+        "client_ms_per_task": _cpu_between(client_first, client_done) * 1000.0 / completed,
+        "calls_per_task": calls / completed,
         "startup_seconds": (seen["first_poll_ms"] - started_ms) / 1000.0,
+        "load": load,
     }
 
 
 # -- report ---------------------------------------------------------------------------------------------
+
+_COLUMNS = (  # (result key, heading, decimals)
+    ("tasks_per_second", "tasks/s", 1),
+    ("server_cores", "server cores", 2),
+    ("server_ms_per_task", "server ms/task", 1),
+    ("client_ms_per_task", "client ms/task", 2),
+    ("calls_per_task", "calls/task", 3),
+    ("startup_seconds", "start-up s", 2),
+    ("load", "load avg", 1),
+)
 
 
 def _spread(values: Sequence[float], digits: int) -> str:
     return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
-_COLUMNS = (  # (result key, heading, decimals)
-    ("tasks_per_second", "tasks/s", 1),
-    ("end_to_end_tasks_per_second", "tasks/s end-to-end", 1),
-    ("cpu_per_1000", "CPU s/1000 tasks", 2),
-    ("run_cpu_per_1000", "incl. startup", 2),
-    ("turnaround_ms", "turnaround ms", 1),
-    ("startup_seconds", "startup s", 2),
-)
+def _ratios(runs: Dict[str, List[Dict[str, float]]], a: str, b: str, key: str) -> str:
+    values = [x[key] / y[key] for x, y in zip(runs[a], runs[b]) if y[key] > 0]
+    return f"x{_spread(values, 2)}" if values else "n/a"
 
 
-def report(
-    runs: Dict[str, List[Dict[str, float]]], tasks: int, threads: int, warmup_tasks: int, url: str
-) -> str:
+def report(runs: Dict[str, List[Dict[str, float]]], header: str) -> str:
     """The side-by-side table: medians and ranges over the rounds, and the paired ratios."""
     names = list(runs)
-    rounds = len(runs[names[0]])
-    width = 21
+    width = 20
+    label = max(len(name) for name in names) + 2
     lines = [
-        f"{tasks} no-op tasks per run, 1 worker process with thread_count={threads}, "
-        f"{rounds} interleaved round(s)"
-        + (f" after a warm-up round of {warmup_tasks} tasks" if warmup_tasks > 0 else "")
-        + f", server {url}",
-        "median (min-max) over the rounds. tasks/s and CPU: steady state, first task polled to last "
-        "completed; end-to-end and incl. startup: from start_processes(); turnaround: median "
-        "endTime - startTime of a task; startup: start_processes() to the first task polled",
+        header,
+        "median (min-max) over the rounds; steady state (first task polled to last completed), "
+        "except calls/task (whole run) and start-up (start_processes() to the first task polled)",
         "",
-        f"{'':19}" + "".join(f"{heading:>{width}}" for _, heading, _ in _COLUMNS),
+        f"{'':{label}}" + "".join(f"{heading:>{width}}" for _, heading, _ in _COLUMNS),
     ]
     for name in names:
-        results = runs[name]
-        cells = (_spread([r[key] for r in results], digits) for key, _, digits in _COLUMNS)
-        lines.append(f"{name:19}" + "".join(f"{cell:>{width}}" for cell in cells))
+        cells = (_spread([r[key] for r in runs[name]], digits) for key, _, digits in _COLUMNS)
+        lines.append(f"{name:{label}}" + "".join(f"{cell:>{width}}" for cell in cells))
     lines.append("")
     for name in names:
         each = ", ".join(f"{r['tasks_per_second']:.1f}" for r in runs[name])
-        lines.append(f"{name:19}steady tasks/s per round: {each}")
-    if len(names) == 2:
-        a, b = (runs[n] for n in names)
-
-        def ratios(key: str) -> str:
-            values = [x[key] / y[key] for x, y in zip(a, b) if y[key] > 0]
-            return f"x{_spread(values, 2)}" if values else "n/a"
-
-        lines.append("")
+        lines.append(f"{name:{label}}tasks/s per round: {each}")
+    lines.append("")
+    pairs = [(a, b) for a in names for b in ("ceiling", "official") if b in runs and a != b]
+    for a, b in pairs:
         lines.append(
-            f"{names[0]} / {names[1]}, paired per round: tasks/s {ratios('tasks_per_second')}, "
-            f"end-to-end tasks/s {ratios('end_to_end_tasks_per_second')}, "
-            f"CPU per task {ratios('cpu_per_1000')}"
+            f"{a} / {b}, paired per round: tasks/s {_ratios(runs, a, b, 'tasks_per_second')}, "
+            f"client CPU per task {_ratios(runs, a, b, 'client_ms_per_task')}, "
+            f"server CPU per task {_ratios(runs, a, b, 'server_ms_per_task')}"
         )
     return "\n".join(lines)
+
+
+# -- thread dumps ---------------------------------------------------------------------------------------
+
+
+def find_jstack() -> str:
+    """A ``jstack`` of JDK 21 or newer (the server's JVM)."""
+    for candidate in sorted(glob.glob("/usr/lib/jvm/*/bin/jstack"), reverse=True):
+        if "temurin" in candidate:
+            return candidate
+    candidates = glob.glob("/usr/lib/jvm/*/bin/jstack")
+    if not candidates:
+        raise RuntimeError("no jstack under /usr/lib/jvm; install a JDK 21+")
+    return sorted(candidates)[-1]
+
+
+_ENDPOINTS = {  # a frame of the server's REST layer -> the endpoint it serves
+    "TaskResource.updateTaskV2": "POST /tasks/update-v2",
+    "TaskResource.updateTask": "POST /tasks",
+    "TaskResource.batchPoll": "GET /tasks/poll/batch",
+    "TaskResource.poll": "GET /tasks/poll",
+    "TaskResource.size": "GET /tasks/queue/sizes",
+    "WorkflowResource": "/workflow/...",
+}
+
+
+_CONDUCTOR_FRAME = re.compile(r"at com\.netflix\.conductor\.[\w.]*?\.(\w+\.[\w$]+)\(")
+
+
+def summarise_dump(text: str, counts: Counter) -> None:
+    """Count the busy request threads of one dump by endpoint, and those inside SQLite."""
+    for block in text.split("\n\n"):
+        if not block.startswith('"http-nio-') or "com.netflix.conductor" not in block:
+            continue  # an idle request thread waits in Tomcat's pool, with no Conductor frame
+        endpoint = next((name for frame, name in _ENDPOINTS.items() if frame in block), "other")
+        counts["busy"] += 1
+        counts[f"busy {endpoint}"] += 1
+        if "NativeDB.step" in block:  # executing, or waiting for SQLite's write lock (busy_timeout)
+            counts["in SQLite step"] += 1
+            counts[f"in SQLite step {endpoint}"] += 1
+            caller = _CONDUCTOR_FRAME.search(block)  # the innermost Conductor frame: which DAO call
+            counts[f"in SQLite step, called from {caller.group(1) if caller else '?'}"] += 1
+
+
+_NID = re.compile(r'^"http-nio-[^"]*-exec-\d+".* nid=(0x[0-9a-f]+|\d+)', re.MULTILINE)
+
+
+def request_thread_ids(text: str) -> List[int]:
+    """The Linux thread ids (``nid``) of the server's request threads in a thread dump."""
+    return [int(nid, 16) if nid.startswith("0x") else int(nid) for nid in _NID.findall(text)]
+
+
+def _thread_state(server_pid: int, tid: int) -> str:
+    """What a server thread is doing now, from /proc: its state and where it sleeps."""
+    base = f"/proc/{server_pid}/task/{tid}"
+    try:
+        with open(f"{base}/stat") as handle:
+            stat = handle.read()
+        with open(f"{base}/wchan") as handle:
+            wchan = handle.read().strip()
+    except OSError:
+        return "gone"
+    state = stat[stat.rindex(")") + 2]
+    if state == "R":
+        return "on a CPU or waiting for one"
+    if state == "D":
+        return "in disk I/O (SQLite's writes and syncs)"
+    if "nanosleep" in wchan:
+        return "asleep in SQLite's busy handler (waiting for the write lock)"
+    if "futex" in wchan:
+        return "parked (idle in the pool, or waiting for a Java lock)"
+    return f"waiting ({wchan or state})"
+
+
+def sample_request_threads(server_pid: int, tids: List[int], seconds: float) -> Counter:
+    """How many request threads were in each state, summed over samples every 2 ms."""
+    samples: Counter = Counter()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        samples["samples"] += 1
+        for tid in tids:
+            samples[_thread_state(server_pid, tid)] += 1
+        time.sleep(0.002)
+    return samples
+
+
+def thread_dumps(
+    url: str, server_pid: int, tasks: int, threads: int, dumps: int, sample_seconds: float
+) -> str:
+    """A run of ours during which the server's request threads are sampled, then dumped."""
+    jstack = find_jstack()
+    counts: Counter = Counter()
+    samples: Counter = Counter()
+
+    def jstack_text() -> str:
+        return subprocess.run([jstack, str(server_pid)], capture_output=True, text=True, timeout=60).stdout
+
+    def diagnose() -> None:
+        tids = request_thread_ids(jstack_text())
+        samples.update(sample_request_threads(server_pid, tids, sample_seconds))
+        samples["threads"] = len(tids)
+        for _ in range(dumps):
+            counts["dumps"] += 1
+            summarise_dump(jstack_text(), counts)
+            time.sleep(0.5)
+
+    result = run_once(url, server_pid, "ours", tasks, threads, during=diagnose)
+    seen = max(samples["samples"], 1)
+    lines = [
+        f"During a run of ours with {threads} worker threads ({result['tasks_per_second']:.1f} tasks/s, "
+        f"server busy cores {result['server_cores']:.2f}, load average {result['load']:.1f}):",
+        f"  the server's {samples['threads']} request threads, sampled every 2 ms for {sample_seconds:g} s "
+        "(average number of threads in each state):",
+    ]
+    for state, value in samples.most_common():
+        if state not in ("samples", "threads"):
+            lines.append(f"    {value / seen:5.2f}  {state}")
+    lines += [
+        f"  {counts['dumps']} thread dumps ({jstack}): busy request threads {counts['busy']}, "
+        f"of which inside SQLite's step: {counts['in SQLite step']}",
+    ]
+    for key, value in sorted(counts.items()):
+        if key.startswith(("busy ", "in SQLite step")):
+            lines.append(f"    {key}: {value}")
+    return "\n".join(lines)
+
+
+# -- main -------------------------------------------------------------------------------------------------
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--tasks", type=int, default=300, help="tasks per measured run (default 300)")
-    parser.add_argument("--threads", type=int, default=4, help="thread_count of the worker (default 4)")
+    parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+    parser.add_argument("--rounds", type=int, default=7, help="measured rounds (default 7)")
     parser.add_argument(
-        "--rounds", type=int, default=5, help="measured rounds, each runs both SDKs (default 5)"
+        "--variants",
+        default=",".join(_VARIANTS),
+        help=f"which to run, in order (default {','.join(_VARIANTS)})",
     )
     parser.add_argument(
-        "--warmup-tasks", type=int, default=100, help="tasks per SDK in the uncounted warm-up round (0: none)"
+        "--warmup-tasks", type=int, default=100, help="tasks per variant in the warm-up round"
+    )
+    parser.add_argument("--settle-seconds", type=float, default=_SETTLE_SECONDS)
+    parser.add_argument("--threads-sweep", help="thread counts to run instead of --threads, e.g. 1,2,4,8,16")
+    parser.add_argument(
+        "--thread-dumps", type=int, default=0, help="sample the server's request threads, then take N dumps"
     )
     parser.add_argument(
-        "--settle-seconds",
-        type=float,
-        default=_SETTLE_SECONDS,
-        help=f"pause between starting the workflows and the workers (default {_SETTLE_SECONDS:g})",
+        "--sample-seconds", type=float, default=5.0, help="how long to sample them (default 5)"
     )
-    parser.add_argument("--only", choices=sorted(SDKS), help="run one SDK only (profiling)")
+    parser.add_argument("--server-pid", type=int, help="the server's process (default: found by its port)")
+    parser.add_argument("--drive", choices=sorted(_MAKERS), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--task", help=argparse.SUPPRESS)
+    parser.add_argument("--ready-file", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.drive:
+        return drive(args.drive, args.url, args.task, args.threads, args.ready_file)
     logging.basicConfig(level=logging.WARNING)
 
     server = None
@@ -364,33 +670,50 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         server = ConductorServer().start()
         url = server.api_url
-    chosen = {name: make for name, make in SDKS.items() if args.only in (None, name)}
-    labels = {name: name.split()[0].replace("-", "_") for name in chosen}
-    runs: Dict[str, List[Dict[str, float]]] = {name: [] for name in chosen}
+    url = url.rstrip("/")
+    server_pid = args.server_pid or listening_pid(urlsplit(url).port or 80)
+    if server_pid is None:
+        parser.error(f"cannot find the process listening at {url}; pass --server-pid")
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    thread_counts = [int(t) for t in args.threads_sweep.split(",")] if args.threads_sweep else [args.threads]
+    machine = f"{os.cpu_count()} cores, {os.uname().machine}, server pid {server_pid} at {url}"
     try:
+        if args.thread_dumps:
+            print(
+                thread_dumps(
+                    url, server_pid, args.tasks, args.threads, args.thread_dumps, args.sample_seconds
+                )
+            )
+            return 0
         if args.warmup_tasks > 0:
-            for name, make in chosen.items():
-                run_once(url, labels[name], make, args.warmup_tasks, args.threads, args.settle_seconds)
+            for variant in variants:
+                run_once(url, server_pid, variant, args.warmup_tasks, thread_counts[0], args.settle_seconds)
+        runs: Dict[str, List[Dict[str, float]]] = {
+            f"{v}/{t}" if len(thread_counts) > 1 else v: [] for t in thread_counts for v in variants
+        }
         for round_number in range(args.rounds):
-            order = list(chosen.items())
-            if round_number % 2:  # alternate who goes first: load drifts within a round too
-                order.reverse()
-            for name, make in order:
-                result = run_once(url, labels[name], make, args.tasks, args.threads, args.settle_seconds)
+            cells = [(v, t) for t in thread_counts for v in variants]
+            shift = round_number % len(cells)  # rotate the order: load drifts within a round too
+            for variant, threads in cells[shift:] + cells[:shift]:
+                result = run_once(url, server_pid, variant, args.tasks, threads, args.settle_seconds)
+                name = f"{variant}/{threads}" if len(thread_counts) > 1 else variant
                 runs[name].append(result)
                 print(
-                    f"round {round_number + 1} {name}: {result['tasks_per_second']:.1f} tasks/s, "
-                    f"{result['end_to_end_tasks_per_second']:.1f} end-to-end, "
-                    f"{result['cpu_per_1000']:.2f} CPU s / 1,000 tasks, "
-                    f"turnaround {result['turnaround_ms']:.1f} ms, "
-                    f"first task polled after {result['startup_seconds']:.2f}s",
+                    f"round {round_number + 1} {name}: "
+                    + ", ".join(f"{heading} {result[key]:.{digits}f}" for key, heading, digits in _COLUMNS),
                     file=sys.stderr,
                 )
     finally:
         if server is not None:
             server.stop()
+    header = (
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {machine}; {args.tasks} no-op tasks per run, "
+        f"{'threads ' + args.threads_sweep if args.threads_sweep else f'{args.threads} worker threads'}, "
+        f"{args.rounds} interleaved round(s)"
+        + (f" after a warm-up round of {args.warmup_tasks} tasks" if args.warmup_tasks > 0 else "")
+    )
     print()
-    print(report(runs, args.tasks, args.threads, args.warmup_tasks, url))
+    print(report(runs, header))
     return 0
 
 

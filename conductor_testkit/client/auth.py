@@ -12,6 +12,7 @@ import time
 from typing import Callable, Dict, Optional
 
 from conductor_testkit.client.configuration import AuthenticationSettings
+from conductor_testkit.client.redaction import RedactedHeaders
 from conductor_testkit.client.transport import TransportRequest, TransportResponse
 from conductor_testkit.errors import AuthenticationError
 
@@ -49,7 +50,7 @@ class TokenAuth:
             if self._token is None or self._clock() >= self._expires_at:
                 self._token = self._exchange(send)
                 self._expires_at = self._clock() + self._ttl_seconds
-            return {TOKEN_HEADER: self._token}
+            return RedactedHeaders({TOKEN_HEADER: self._token})
 
     def invalidate(self) -> None:
         """Forget the token (after a 401) so the next request exchanges the key again."""

@@ -43,6 +43,19 @@ class AuthenticationSettings:
         return f"AuthenticationSettings(key_id={self.key_id!r}, key_secret='***')"
 
 
+def _authentication_from_environment() -> Optional[AuthenticationSettings]:
+    # a function of its own: the secret is never a local variable of a frame that can raise
+    # for another reason (a traceback printed with its locals would show it)
+    key = os.environ.get("CONDUCTOR_AUTH_KEY")
+    if not key:
+        return None
+    if not os.environ.get("CONDUCTOR_AUTH_SECRET"):
+        raise ConfigurationError(
+            "CONDUCTOR_AUTH_KEY is set but CONDUCTOR_AUTH_SECRET is not; set both or neither"
+        )
+    return AuthenticationSettings(key_id=key, key_secret=os.environ["CONDUCTOR_AUTH_SECRET"])
+
+
 def _ui_host_for(api_url: str) -> str:
     # The official SDK's ui_host is the server URL without its /api suffix (the UI and the API
     # share a host on a standalone server); CONDUCTOR_UI_SERVER_URL overrides it.
@@ -103,14 +116,7 @@ class Configuration:
         self.scheme = scheme.lower()
 
         if authentication_settings is None:
-            key = os.environ.get("CONDUCTOR_AUTH_KEY")
-            secret = os.environ.get("CONDUCTOR_AUTH_SECRET")
-            if key and secret:
-                authentication_settings = AuthenticationSettings(key_id=key, key_secret=secret)
-            elif key and not secret:
-                raise ConfigurationError(
-                    "CONDUCTOR_AUTH_KEY is set but CONDUCTOR_AUTH_SECRET is not; set both or neither"
-                )
+            authentication_settings = _authentication_from_environment()
         self.authentication_settings = authentication_settings
         self._ui_host = os.environ.get("CONDUCTOR_UI_SERVER_URL") or _ui_host_for(self.host)
 

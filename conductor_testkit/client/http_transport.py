@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 import requests
 
 from conductor_testkit.client.auth import TokenAuth
+from conductor_testkit.client.redaction import RedactedHeaders
 from conductor_testkit.client.transport import TransportRequest, TransportResponse
-from conductor_testkit.errors import ConductorConnectionError
+from conductor_testkit.errors import ConductorConnectionError, ModelValidationError
 
 if TYPE_CHECKING:
     from conductor_testkit.client.configuration import AuthenticationSettings, Configuration
@@ -72,6 +73,19 @@ def tune_session(session: requests.Session, base_url: str, pool_maxsize: Optiona
     if session.auth is None:
         session.auth = get_netrc_auth(base_url)
     session.trust_env = False
+
+
+_ACCEPT = {"Accept": "application/json, text/plain, */*"}
+
+
+def _encode_json(request: TransportRequest) -> bytes:
+    try:
+        return json.dumps(request.json_body).encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ModelValidationError(
+            f"{request.method} {request.path}: the request body cannot be sent as JSON "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
 
 
 class HttpTransport:
@@ -133,7 +147,7 @@ class HttpTransport:
     def handle(self, request: TransportRequest) -> TransportResponse:
         """Send the request (with auth, retries and timeouts) and return the server's answer."""
         if self._auth is None:
-            return self._send_with_retries(request, {})
+            return self._send_with_retries(request, RedactedHeaders())
         response = self._send_with_retries(request, self._auth.headers(self._send_with_retries_plain))
         if response.status == 401:
             # the token may have expired early or been revoked: exchange again, send once more
@@ -148,7 +162,7 @@ class HttpTransport:
     # -- internals ----------------------------------------------------------------------------
 
     def _send_with_retries_plain(self, request: TransportRequest) -> TransportResponse:
-        return self._send_with_retries(request, {})
+        return self._send_with_retries(request, RedactedHeaders())
 
     def _send_with_retries(
         self, request: TransportRequest, extra_headers: Dict[str, str]
@@ -161,6 +175,8 @@ class HttpTransport:
                 response = self._send_once(request, extra_headers)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if last:
+                    # from None: the chained traceback would show requests' frames, whose
+                    # locals hold the encoded body and headers (credentials included)
                     raise self._connection_error(request, exc) from None
                 logger.debug(
                     "%s %s failed (%s); retry %d in %.2fs",
@@ -186,26 +202,35 @@ class HttpTransport:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _send_once(self, request: TransportRequest, extra_headers: Dict[str, str]) -> TransportResponse:
-        headers = {"Accept": "application/json, text/plain, */*"}
+        headers = RedactedHeaders(_ACCEPT)  # it will hold the token: never shown in a traceback
         data: Optional[bytes] = None
         if request.text_body is not None:
             headers["Content-Type"] = "text/plain"
             data = request.text_body.encode("utf-8")
         elif request.json_body is not None:
             headers["Content-Type"] = "application/json"
-            data = json.dumps(request.json_body).encode("utf-8")
+            data = _encode_json(request)
         headers.update(request.headers)
         headers.update(extra_headers)
         params = {k: _encode_param(v) for k, v in request.params.items() if v is not None}
         read_timeout = max(self.read_timeout_seconds, request.read_timeout_seconds or 0.0)
-        response = self.session.request(
-            request.method,
-            self.base_url + request.path,
-            params=params,
-            data=data,
-            headers=headers,
-            timeout=(self.connect_timeout_seconds, read_timeout),
-        )
+        try:
+            response = self.session.request(
+                request.method,
+                self.base_url + request.path,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=(self.connect_timeout_seconds, read_timeout),
+            )
+        except (requests.ConnectionError, requests.Timeout):
+            raise
+        except requests.RequestException as exc:  # an invalid URL or header, a broken answer
+            # requests quotes an invalid header's value, which may be a token: name the type only
+            detail = "" if isinstance(exc, requests.exceptions.InvalidHeader) else f": {exc}"
+            raise ConductorConnectionError(
+                f"{request.method} {self.base_url}{request.path} failed: {type(exc).__name__}{detail}"
+            ) from None
         if self._debug:
             logger.debug("%s %s -> %d", request.method, response.url, response.status_code)
         return TransportResponse(

@@ -12,10 +12,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Mapping, Optional, Protocol
 
+from conductor_testkit.client.redaction import short_repr
 
-@dataclass
+
+@dataclass(repr=False)
 class TransportRequest:
-    """One REST call: method, path under the API root, query parameters and a JSON body."""
+    """One REST call: method, path under the API root, query parameters and a JSON body.
+
+    Its ``repr`` (and ``str``) shows credentials in the body or the headers (``keySecret``,
+    ``X-Authorization``) as ``***``.
+    """
 
     method: str
     path: str
@@ -29,10 +35,29 @@ class TransportRequest:
     # a longer read timeout for this call (long polls); None uses the transport's default
     read_timeout_seconds: Optional[float] = None
 
+    def __repr__(self) -> str:
+        parts = [repr(self.method), repr(self.path)]
+        if self.params:
+            parts.append(f"params={short_repr(self.params)}")
+        if self.json_body is not None:
+            parts.append(f"json_body={short_repr(self.json_body)}")
+        if self.headers:
+            parts.append(f"headers={short_repr(self.headers)}")
+        if self.text_body is not None:
+            parts.append(f"text_body=<{len(self.text_body)} characters>")
+        if self.idempotent:
+            parts.append("idempotent=True")
+        if self.read_timeout_seconds is not None:
+            parts.append(f"read_timeout_seconds={self.read_timeout_seconds!r}")
+        return f"TransportRequest({', '.join(parts)})"
 
-@dataclass
+
+@dataclass(repr=False)
 class TransportResponse:
-    """The answer: status, headers and the raw body (text)."""
+    """The answer: status, headers and the raw body (text).
+
+    Its ``repr`` shows credentials in a JSON body (the token of ``POST /token``) as ``***``.
+    """
 
     status: int
     text: str = ""
@@ -51,6 +76,11 @@ class TransportResponse:
             return json.loads(self.text)
         except ValueError:
             return self.text
+
+    def __repr__(self) -> str:
+        body = self.json()
+        shown = short_repr(body) if isinstance(body, (dict, list)) else f"<{len(self.text)} characters>"
+        return f"TransportResponse({self.status}, {shown})"
 
 
 class Transport(Protocol):

@@ -7,6 +7,7 @@
 
 from conductor_testkit.worker.context import TaskContext, TaskInProgress, get_task_context
 from conductor_testkit.worker.exceptions import NonRetryableException, WorkerInputError, WorkerOutputError
+from conductor_testkit.worker.health import WorkerHealth
 from conductor_testkit.worker.metrics import InMemoryMetrics, MetricsCollector, PrometheusMetrics
 from conductor_testkit.worker.registry import (
     get_registered_worker,
@@ -37,7 +38,8 @@ __all__ = [
     "get_registered_workers",
     "register_worker",
     "unregister_worker",
-    # Metrics
+    # Health and metrics
+    "WorkerHealth",
     "InMemoryMetrics",
     "MetricsCollector",
     "PrometheusMetrics",

@@ -9,11 +9,12 @@ hook is a no-op by default). Two implementations ship:
 
 Metric names (``InMemoryMetrics.count(name, task_type)``): ``polls``, ``empty_polls``,
 ``poll_errors``, ``tasks_polled``, ``executions``, ``failures``, ``update_retries``,
-``update_failures``; timings (``InMemoryMetrics.timings(name, task_type)``, seconds):
+``update_failures``, ``worker_restarts``; timings (``InMemoryMetrics.timings(name, task_type)``, seconds):
 ``poll_time``, ``execution_time``, ``update_time``.
 
 With worker processes (the TaskHandler's default) each process has its own copy of the collector:
-an in-memory collector is only readable with ``use_threads=True``; Prometheus needs its
+an in-memory collector is only readable with ``use_threads=True`` (except ``worker_restarts``,
+which the TaskHandler's own process counts); Prometheus needs its
 multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``) to aggregate processes.
 """
 
@@ -50,7 +51,11 @@ class MetricsCollector:
         """Sending a result failed and will be retried."""
 
     def update_failed(self, task_type: str, error: BaseException) -> None:
-        """A result was given up (retry window exhausted, or the server rejected it)."""
+        """A result could not be delivered (it cannot be serialised, the server refused it, or the
+        retry window ran out); it is replaced by a FAILED result saying why."""
+
+    def worker_restarted(self, task_type: str, reason: str) -> None:
+        """The runner of a worker died (``reason``: how) and a new one was started."""
 
 
 class InMemoryMetrics(MetricsCollector):
@@ -93,6 +98,9 @@ class InMemoryMetrics(MetricsCollector):
 
     def update_failed(self, task_type: str, error: BaseException) -> None:
         self._add("update_failures", task_type)
+
+    def worker_restarted(self, task_type: str, reason: str) -> None:
+        self._add("worker_restarts", task_type)
 
     def count(self, name: str, task_type: str) -> int:
         """A counter's value (0 when never incremented)."""
@@ -141,7 +149,10 @@ class PrometheusMetrics(MetricsCollector):
         self.executions = prom.Counter("executions", "Tasks executed", **kwargs)
         self.failures = prom.Counter("failures", "Tasks that failed", **kwargs)
         self.update_retries = prom.Counter("update_retries", "Result updates retried", **kwargs)
-        self.update_failures = prom.Counter("update_failures", "Result updates given up", **kwargs)
+        self.update_failures = prom.Counter(
+            "update_failures", "Results that could not be delivered", **kwargs
+        )
+        self.worker_restarts = prom.Counter("worker_restarts", "Runners restarted after they died", **kwargs)
         self.poll_seconds = prom.Histogram("poll_seconds", "Poll duration", **kwargs)
         self.execution_seconds = prom.Histogram("execution_seconds", "Task execution duration", **kwargs)
         self.update_seconds = prom.Histogram("update_seconds", "Result update duration", **kwargs)
@@ -170,6 +181,9 @@ class PrometheusMetrics(MetricsCollector):
 
     def update_failed(self, task_type: str, error: BaseException) -> None:
         self.update_failures.labels(task_type).inc()
+
+    def worker_restarted(self, task_type: str, reason: str) -> None:
+        self.worker_restarts.labels(task_type).inc()
 
 
 __all__ = ["InMemoryMetrics", "MetricsCollector", "PrometheusMetrics"]

@@ -17,24 +17,36 @@ installed by ``start_processes`` in the main thread unless ``handle_signals=Fals
 polling, finish the tasks in flight, report them (retrying while the server is unreachable) and
 exit; whatever is still running after ``stop_timeout_seconds`` is killed. After a signal the
 previous handler runs (so SIGINT still raises KeyboardInterrupt and SIGTERM still ends the process).
+
+Supervision: until it is stopped, the handler restarts a worker whose process (or thread) dies,
+after a back-off, logging it and counting it (``MetricsCollector.worker_restarted``); the tasks
+that process held are reported FAILED with the reason, so the server retries them at once
+(``conductor_testkit.worker.supervisor``). :meth:`TaskHandler.health` tells, per worker, whether
+it is alive, how often it was restarted, its last error and its tasks in flight.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-import multiprocessing
 import signal
 import sys
 import threading
-import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from conductor_testkit.errors import ConfigurationError
+from conductor_testkit.worker.health import WorkerHealth
 from conductor_testkit.worker.metrics import MetricsCollector
 from conductor_testkit.worker.registry import get_registered_workers
 from conductor_testkit.worker.settings import apply_environment
-from conductor_testkit.worker.task_runner import DEFAULT_UPDATE_RETRY_WINDOW_SECONDS, TaskRunner
+from conductor_testkit.worker.supervisor import (
+    ProcessSlot,
+    RunnerSlot,
+    Supervisor,
+    ThreadSlot,
+    process_context,
+)
+from conductor_testkit.worker.task_runner import DEFAULT_UPDATE_RETRY_WINDOW_SECONDS
 from conductor_testkit.worker.worker import Worker
 
 logger = logging.getLogger(__name__)
@@ -53,29 +65,6 @@ def _as_worker(item: WorkerLike) -> Worker:
     raise ConfigurationError(
         f"TaskHandler: workers must be Worker objects or @worker_task functions, received {item!r}"
     )
-
-
-def _run_in_process(
-    worker: Worker,
-    configuration: Any,
-    metrics: Optional[MetricsCollector],
-    update_retry_window_seconds: float,
-) -> None:
-    """Entry point of a worker process: run one runner; SIGTERM/SIGINT stop it gracefully."""
-    runner = TaskRunner(worker, configuration, metrics, update_retry_window_seconds)
-    requested: List[int] = []
-
-    def on_signal(signum: int, frame: Any) -> None:
-        requested.append(signum)  # only a list append: a signal handler must not take locks
-
-    for signum in _STOP_SIGNALS:
-        signal.signal(signum, on_signal)
-    thread = threading.Thread(target=runner.run, name=f"conductor-runner-{worker.task_definition_name}")
-    thread.start()
-    while thread.is_alive():
-        thread.join(timeout=0.2)
-        if requested:
-            runner.stop()
 
 
 class TaskHandler:
@@ -139,49 +128,38 @@ class TaskHandler:
         self.update_retry_window_seconds = update_retry_window_seconds
         self.stop_timeout_seconds = stop_timeout_seconds
         self.handle_signals = handle_signals
-        self._runners: List[TaskRunner] = []
-        self._threads: List[threading.Thread] = []
-        self._processes: List[Any] = []
+        self._supervisor: Optional[Supervisor] = None
         self._previous_handlers: Dict[int, Any] = {}
         self._started = False
+        self._stopped = threading.Event()
         self._lock = threading.RLock()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     def start_processes(self) -> None:
-        """Start one runner per worker (processes, or threads with ``use_threads``)."""
+        """Start one runner per worker (processes, or threads with ``use_threads``) and the
+        supervisor that restarts the ones that die."""
         with self._lock:
             if self._started:
                 logger.warning("TaskHandler.start_processes called twice; workers already run")
                 return
             self._started = True
+            self._stopped.clear()
             if not self.workers:
                 logger.warning(
                     "TaskHandler has no workers to run: pass workers=, or decorate functions with "
                     "@worker_task and import their modules (import_modules=[...])"
                 )
+            slots: List[RunnerSlot]
             if self.use_threads:
-                for worker in self.workers:
-                    runner = TaskRunner(
-                        worker, self.configuration, self.metrics, self.update_retry_window_seconds
-                    )
-                    thread = threading.Thread(
-                        target=runner.run, name=f"conductor-runner-{worker.task_definition_name}", daemon=True
-                    )
-                    self._runners.append(runner)
-                    self._threads.append(thread)
-                    thread.start()
+                slots = [ThreadSlot(worker) for worker in self.workers]
             else:
-                context = _process_context()
-                for worker in self.workers:
-                    process = context.Process(
-                        target=_run_in_process,
-                        args=(worker, self.configuration, self.metrics, self.update_retry_window_seconds),
-                        name=f"conductor-worker-{worker.task_definition_name}",
-                        daemon=True,
-                    )
-                    process.start()
-                    self._processes.append(process)
+                context = process_context()
+                slots = [ProcessSlot(worker, context) for worker in self.workers]
+            self._supervisor = Supervisor(
+                slots, self.configuration, self.metrics, self.update_retry_window_seconds
+            )
+            self._supervisor.start()
             if self.handle_signals:
                 self._install_signal_handlers()
             logger.info(
@@ -196,40 +174,30 @@ class TaskHandler:
             if not self._started:
                 return
             self._started = False
-            for runner in self._runners:
-                runner.stop()
-            for process in self._processes:
-                if process.is_alive():
-                    process.terminate()  # SIGTERM: the process's own handler stops its runner
-            deadline = time.monotonic() + self.stop_timeout_seconds
-            for thread in self._threads:
-                thread.join(timeout=max(0.0, deadline - time.monotonic()))
-                if thread.is_alive():
-                    logger.error("%s did not stop within %.0fs", thread.name, self.stop_timeout_seconds)
-            for process in self._processes:
-                process.join(timeout=max(0.0, deadline - time.monotonic()))
-                if process.is_alive():
-                    logger.error(
-                        "%s did not stop within %.0fs; killing it", process.name, self.stop_timeout_seconds
-                    )
-                    process.kill()
-                    process.join(timeout=5.0)
-            self._runners.clear()
-            self._threads.clear()
-            self._processes.clear()
+            if self._supervisor is not None:
+                self._supervisor.stop(self.stop_timeout_seconds)
             self._restore_signal_handlers()
+            self._stopped.set()
             logger.info("stopped worker(s)")
 
     def join_processes(self) -> None:
-        """Block until every runner has stopped (after a stop, a signal, or a crash)."""
-        while True:
-            with self._lock:
-                alive = [t for t in self._threads if t.is_alive()] + [
-                    p for p in self._processes if p.is_alive()
-                ]
-            if not alive:
-                return
-            alive[0].join(timeout=0.5)
+        """Block until the workers are stopped (``stop_processes``, a signal, another thread).
+
+        A worker that dies meanwhile is restarted, so this does not return on a crash.
+        """
+        while self._started:
+            self._stopped.wait(timeout=0.5)
+
+    def health(self) -> List[WorkerHealth]:
+        """The state of each worker, in the order of :attr:`workers` (empty before the start).
+
+        Each :class:`~conductor_testkit.worker.health.WorkerHealth` tells whether the worker's
+        runner is alive, how often it was restarted, its last error (with its time) and how many
+        tasks it holds. With worker processes the figures are those each process last sent
+        (they are at most a fraction of a second old).
+        """
+        supervisor = self._supervisor
+        return supervisor.health() if supervisor is not None else []
 
     def __enter__(self) -> TaskHandler:
         return self
@@ -273,14 +241,6 @@ class TaskHandler:
         names = ", ".join(w.task_definition_name for w in self.workers)
         mode = "threads" if self.use_threads else "processes"
         return f"TaskHandler(workers=[{names}], {mode})"
-
-
-def _process_context() -> Any:
-    # fork keeps workers defined anywhere (closures, test functions) and the configuration as is;
-    # spawn would need them importable and picklable
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
 
 
 __all__ = ["TaskHandler"]

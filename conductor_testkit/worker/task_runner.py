@@ -8,16 +8,16 @@ One runner per worker, in its own thread or process (the TaskHandler decides). T
   fail (0.1 s doubling up to 5 s);
 - executes each task (inline when ``thread_count`` is 1, else on a thread pool) and reports the
   result, retrying the update with back-off for ``update_retry_window_seconds`` so a result
-  survives a server that is briefly unreachable; a 4xx answer (unknown task) is not retried;
-- with several threads, pauses a random moment (0-2 ms) before each report, so the threads do
-  not fall into lockstep on the server's locks;
+  survives a server that is briefly unreachable;
+- a result that cannot be delivered (it cannot be serialised, the server refuses it, or the
+  retry window ran out) is replaced by a FAILED result that says why (``delivery``), so the
+  task is never left IN_PROGRESS without a word; an unknown task (404) is only logged;
 - on stop, polls no more, finishes the tasks in flight and reports their results.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +25,13 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from conductor_testkit.errors import ApiError
 from conductor_testkit.models import Task, TaskDef, TaskResult, TaskResultStatus
+from conductor_testkit.worker.delivery import (
+    Undeliverable,
+    failed_result,
+    refusal,
+    serialisation_failure,
+)
+from conductor_testkit.worker.health import RunnerListener
 from conductor_testkit.worker.metrics import MetricsCollector
 from conductor_testkit.worker.worker import Worker
 
@@ -37,25 +44,24 @@ _UPDATE_BACKOFF_START_SECONDS = 0.25
 _UPDATE_BACKOFF_MAX_SECONDS = 5.0
 _EMPTY_POLL_BACKOFF_START_SECONDS = 0.001
 _LEASE_EXTEND_FRACTION = 0.8
-# threads of one runner drift into lockstep (see _desynchronize): each waits a random share of
-# the recent update latency, up to this fraction of it and never more than the cap
-_DESYNC_FRACTION = 0.25
-_DESYNC_MAX_SECONDS = 0.002
-_LATENCY_SMOOTHING = 0.1  # weight of the newest update in the latency average
 
 
-_REJECTED = object()  # marker: the result was not accepted
+class _NotDelivered(Exception):
+    """Internal: a result could not be delivered (carries why)."""
+
+    def __init__(
+        self, undeliverable: Undeliverable, error: BaseException, window_ran_out: bool = False
+    ) -> None:
+        super().__init__(undeliverable.reason)
+        self.undeliverable = undeliverable
+        self.error = error
+        self.window_ran_out = window_ran_out
 
 
 def _is_missing_route(error: BaseException) -> bool:
     from conductor_testkit.client.api_client import is_missing_route
 
     return isinstance(error, ApiError) and is_missing_route(error)
-
-
-def _is_final_rejection(error: BaseException) -> bool:
-    """A 4xx (except 408/429) means the server understood and refused: retrying cannot help."""
-    return isinstance(error, ApiError) and 400 <= error.status < 500 and error.status not in (408, 429)
 
 
 def tune_session(session: Any, base_url: str, thread_count: int) -> None:
@@ -94,20 +100,23 @@ class TaskRunner:
         configuration: Any,
         metrics: Optional[MetricsCollector] = None,
         update_retry_window_seconds: float = DEFAULT_UPDATE_RETRY_WINDOW_SECONDS,
+        listener: Optional[RunnerListener] = None,
     ) -> None:
         self.worker = worker
         self.configuration = configuration
         self.metrics = metrics if metrics is not None else MetricsCollector()
         self.update_retry_window_seconds = update_retry_window_seconds
+        self.listener = listener if listener is not None else RunnerListener()
+        self.last_error: Optional[str] = None
         self._stop = threading.Event()
         self._in_flight = 0
+        self._free_slots = list(range(worker.thread_count))  # the listener's slot numbers
         self._slots = threading.Condition()
         self._task_client: Any = None
         self._metadata_client: Any = None
         self._leases: Dict[str, Tuple[Task, float]] = {}
         self._leases_lock = threading.Lock()
         self._use_update_v2 = True
-        self._update_latency = 0.0  # moving average of a successful update's round trip, seconds
 
     # -- control ---------------------------------------------------------------------------------
 
@@ -190,11 +199,12 @@ class TaskRunner:
                     exc,
                     error_delay,
                 )
+                self._note_error(f"poll failed: {type(exc).__name__}: {exc}")
                 self._stop.wait(error_delay)
                 error_delay = min(error_delay * 2, _POLL_ERROR_BACKOFF_MAX_SECONDS)
                 continue
             error_delay = _POLL_ERROR_BACKOFF_START_SECONDS
-            self.metrics.poll_completed(worker.task_definition_name, len(tasks), time.monotonic() - started)
+            self._count_poll(len(tasks), time.monotonic() - started)
             if not tasks:
                 empty_polls = min(empty_polls + 1, 16)
                 pause = min(
@@ -204,11 +214,19 @@ class TaskRunner:
                 continue
             empty_polls = 0
             for task in tasks:
-                self._claim_slot()
+                slot = self._claim_slot()
+                self.listener.task_started(slot, task)
                 if pool is None:
-                    self._execute_and_report(task)
+                    self._execute_and_report(task, slot)
                 else:
-                    pool.submit(self._execute_and_report, task)
+                    pool.submit(self._execute_and_report, task, slot)
+
+    def _count_poll(self, tasks: int, seconds: float) -> None:
+        # the tasks are taken now: a failing metrics hook must not lose them with the runner
+        try:
+            self.metrics.poll_completed(self.worker.task_definition_name, tasks, seconds)
+        except Exception:
+            logger.exception("metrics hook poll_completed failed")
 
     def _wait_for_free_slots(self) -> int:
         with self._slots:
@@ -216,18 +234,21 @@ class TaskRunner:
                 self._slots.wait(timeout=0.5)
             return self.worker.thread_count - self._in_flight
 
-    def _claim_slot(self) -> None:
+    def _claim_slot(self) -> int:
         with self._slots:
             self._in_flight += 1
+            return self._free_slots.pop() if self._free_slots else -1
 
-    def _release_slot(self) -> None:
+    def _release_slot(self, slot: int) -> None:
         with self._slots:
             self._in_flight -= 1
+            if slot >= 0:
+                self._free_slots.append(slot)
             self._slots.notify()
 
     # -- one task --------------------------------------------------------------------------------
 
-    def _execute_and_report(self, task: Task) -> None:
+    def _execute_and_report(self, task: Task, slot: int) -> None:
         name = self.worker.task_definition_name
         current: Optional[Task] = task
         try:
@@ -241,31 +262,47 @@ class TaskRunner:
                     self._untrack_lease(current.task_id)
                 status = str(result.status) if result.status is not None else TaskResultStatus.COMPLETED.value
                 self.metrics.execution_completed(name, status, time.monotonic() - started)
-                self._desynchronize()
-                current = self._report(result, take_next=True)
-        except Exception:  # never let one task take the runner down
-            logger.exception("unexpected error running task %s of %s", task.task_id, name)
+                _, next_task = self._deliver(result, take_next=True)
+                if next_task is None:
+                    self.listener.task_finished(slot)
+                else:
+                    self.listener.task_started(slot, next_task)
+                current = next_task
+        except Exception as exc:  # never let one task take the runner down, nor lose it silently
+            logger.exception("unexpected error running task %s of %s", current and current.task_id, name)
+            if current is not None:
+                self.fail_task(current, f"the worker runtime failed: {type(exc).__name__}: {exc}")
+                self.listener.task_finished(slot)
         finally:
-            self._release_slot()
-
-    def _desynchronize(self) -> None:
-        """Pause a random moment before a report when several threads report to the server.
-
-        Threads that each do one round trip per task fall into lockstep: a stall on the server
-        (a lock, a GC pause) answers them together, so they send their next updates together,
-        collide again on the server's locks (a busy-wait of several ms each on a SQLite-backed
-        server) and stay in step. Measured with no-op tasks and 4 threads against a SQLite-backed
-        server: in lockstep, all four stalled together for 40-100 ms several times per 300 tasks
-        (about 15% of the tasks/s); random pauses of 0-3 ms removed those stalls. The pause is at
-        most a quarter of the recent update latency (so it scales with the server) and 2 ms.
-        """
-        if self.worker.thread_count > 1 and self._update_latency > 0.0:
-            time.sleep(random.uniform(0.0, min(self._update_latency * _DESYNC_FRACTION, _DESYNC_MAX_SECONDS)))
+            self._release_slot(slot)
 
     def report(self, result: TaskResult) -> bool:
-        """Send a result, retrying with back-off within the retry window. True when accepted."""
+        """Send a result, retrying with back-off within the retry window. True when accepted.
+
+        A result that cannot be delivered is replaced by a FAILED result saying why (see
+        ``conductor_testkit.worker.delivery``); False is returned then.
+        """
         self._ensure_clients()
-        return self._report(result, take_next=False) is not _REJECTED
+        accepted, _ = self._deliver(result, take_next=False)
+        return accepted
+
+    def fail_task(self, task: Task, reason: str) -> bool:
+        """Report ``task`` FAILED with ``reason`` (a task whose result will never come, e.g.
+        because its worker process died). True when the server accepted it."""
+        self._ensure_clients()
+        failed = self._result_of(task, TaskResultStatus.FAILED, reason_for_incompletion=reason)
+        failed.log(reason)
+        return self._report_failure(failed, self.update_retry_window_seconds)
+
+    def _result_of(self, task: Task, status: TaskResultStatus, **fields: Any) -> TaskResult:
+        """A result of this worker for ``task`` that the worker's function did not produce."""
+        return TaskResult(
+            task_id=task.task_id,
+            workflow_instance_id=task.workflow_instance_id,
+            worker_id=self.worker.worker_id,
+            status=status,
+            **fields,
+        )
 
     def _ensure_clients(self) -> None:
         # built in the thread or process that runs the runner, never inherited through a fork
@@ -274,75 +311,123 @@ class TaskRunner:
                 self.configuration, self.worker.thread_count
             )
 
-    def _report(self, result: TaskResult, take_next: bool) -> Any:
-        """Send ``result``; returns the next task handed back by the server, None, or _REJECTED.
+    def _note_error(self, message: str) -> None:
+        self.last_error = f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {message}"
+        self.listener.error(self.last_error)
+
+    def _deliver(self, result: TaskResult, take_next: bool) -> Tuple[bool, Optional[Task]]:
+        """Send ``result``: (accepted, the next task when the server hands one back).
+
+        A result that cannot be delivered is logged, counted and replaced by a FAILED result
+        that says why (unless the server does not know the task).
+        """
+        name = self.worker.task_definition_name
+        try:
+            try:
+                body = result.to_dict()
+            except Exception as exc:  # an output value pydantic cannot dump, bytes not UTF-8
+                raise _NotDelivered(serialisation_failure(exc), exc) from None
+            return True, self._send(body, take_next, self.update_retry_window_seconds)
+        except _NotDelivered as failure:
+            self.metrics.update_failed(name, failure.error)
+            why = failure.undeliverable
+            logger.error(
+                "the result of task %s (%s) cannot be delivered: %s", result.task_id, name, why.reason
+            )
+            self._note_error(f"result of task {result.task_id} not delivered: {why.reason}")
+            if why.report_failure:
+                # the server answered, so it can take the failure now: one retry window for a
+                # refusal, a single attempt when it stayed unreachable for a whole window
+                window = 0.0 if failure.window_ran_out else self.update_retry_window_seconds
+                self._report_failure(failed_result(result, why.reason), window)
+            return False, None
+
+    def _report_failure(self, failed: TaskResult, window: float) -> bool:
+        try:
+            self._send(failed.to_dict(), take_next=False, window=window)
+            logger.warning(
+                "reported task %s (%s) FAILED: %s",
+                failed.task_id,
+                self.worker.task_definition_name,
+                failed.reason_for_incompletion,
+            )
+            return True
+        except _NotDelivered as failure:
+            logger.error(
+                "could not report task %s (%s) FAILED: %s",
+                failed.task_id,
+                self.worker.task_definition_name,
+                failure.undeliverable.reason,
+            )
+            return False
+
+    def _send(self, body: Dict[str, Any], take_next: bool, window: float) -> Optional[Task]:
+        """POST a result's wire JSON; the next task handed back by update-v2, or None.
 
         The first attempt uses ``POST /tasks/update-v2`` (the update also polls the next task of
         the same queue: one round trip per task under load) unless stopping or paused; retries use
         the plain update, so a next task can never be taken and lost with a dropped response.
+        Raises _NotDelivered when the server refuses the result or the window runs out.
         """
         name = self.worker.task_definition_name
+        api = self._task_client.api_client
         started = time.monotonic()
-        deadline = started + self.update_retry_window_seconds
+        deadline = started + window
         delay = _UPDATE_BACKOFF_START_SECONDS
-        first = True
+        server_failures = 0
+        use_v2 = take_next and self._use_update_v2 and not (self._stop.is_set() or self.worker.paused)
         while True:
+            sent = time.monotonic()
             try:
-                if (
-                    first
-                    and take_next
-                    and self._use_update_v2
-                    and not (self._stop.is_set() or self.worker.paused)
-                ):
-                    first = False
-                    sent = time.monotonic()
-                    next_task = self._update_v2(result)
-                    self._update_latency += _LATENCY_SMOOTHING * (
-                        time.monotonic() - sent - self._update_latency
-                    )
-                    if next_task is not None:  # update-v2 polled it: count it like a polled task
-                        self.metrics.poll_completed(name, 1, time.monotonic() - sent)
+                if use_v2:
+                    answer = api.call_json("POST", "/tasks/update-v2", json_body=body)
                 else:
-                    first = False
-                    self._task_client.update_task(result)
-                    next_task = None
-                self.metrics.update_completed(name, time.monotonic() - started)
-                return next_task
+                    api.call("POST", "/tasks", json_body=body)
+                    answer = None
             except Exception as exc:
-                if self._use_update_v2 and _is_missing_route(exc):
+                tried_v2, use_v2 = use_v2, False
+                if tried_v2 and _is_missing_route(exc):
                     self._use_update_v2 = False  # an older server: use the plain update from now on
                     logger.info("server has no /tasks/update-v2; using /tasks")
                     continue
-                if _is_final_rejection(exc):
-                    self.metrics.update_failed(name, exc)
-                    logger.error("server rejected the result of task %s (%s): %s", result.task_id, name, exc)
-                    return _REJECTED
+                if isinstance(exc, ApiError) and exc.status >= 500:
+                    server_failures += 1
+                why = refusal(exc, server_failures)
+                if why is not None:
+                    raise _NotDelivered(why, exc) from None
                 if time.monotonic() + delay > deadline:
-                    self.metrics.update_failed(name, exc)
-                    logger.error(
-                        "gave up reporting task %s (%s) after %.0fs: %s",
-                        result.task_id,
-                        name,
-                        self.update_retry_window_seconds,
+                    raise _NotDelivered(
+                        Undeliverable(
+                            f"not delivered within {window:.0f}s; the last error: {type(exc).__name__}: {exc}"
+                        ),
                         exc,
-                    )
-                    return _REJECTED
+                        window_ran_out=True,
+                    ) from None
                 self.metrics.update_retried(name, exc)
                 logger.warning(
                     "reporting task %s (%s) failed (%s: %s); retrying in %.2fs",
-                    result.task_id,
+                    body.get("taskId"),
                     name,
                     type(exc).__name__,
                     exc,
                     delay,
                 )
+                self._note_error(f"update failed, retrying: {type(exc).__name__}: {exc}")
                 # a plain sleep, not the stop event: a stopping runner must still deliver results
                 time.sleep(delay)
                 delay = min(delay * 2, _UPDATE_BACKOFF_MAX_SECONDS)
-
-    def _update_v2(self, result: TaskResult) -> Optional[Task]:
-        body = self._task_client.api_client.call_json("POST", "/tasks/update-v2", json_body=result.to_dict())
-        return Task.from_dict(body) if isinstance(body, dict) and body.get("taskId") else None
+                continue
+            # accepted: from here on nothing may fail the update, nor lose the next task
+            now = time.monotonic()
+            next_task = None
+            if use_v2 and isinstance(answer, dict) and answer.get("taskId"):
+                next_task = Task.from_dict(answer)
+                self._count_poll(1, now - sent)  # update-v2 polled it: count it like a polled task
+            try:
+                self.metrics.update_completed(name, now - started)
+            except Exception:
+                logger.exception("metrics hook update_completed failed")
+            return next_task
 
     # -- task definition and leases --------------------------------------------------------------
 
@@ -381,13 +466,7 @@ class TaskRunner:
                     timeout = task.response_timeout_seconds or 0
                     self._leases[task.task_id or ""] = (task, now + timeout * _LEASE_EXTEND_FRACTION)
             for task in due:
-                beat = TaskResult(
-                    task_id=task.task_id,
-                    workflow_instance_id=task.workflow_instance_id,
-                    worker_id=self.worker.worker_id,
-                    status=TaskResultStatus.IN_PROGRESS,
-                    extend_lease=True,
-                )
+                beat = self._result_of(task, TaskResultStatus.IN_PROGRESS, extend_lease=True)
                 try:
                     self._task_client.update_task(beat)
                 except Exception as exc:

@@ -14,59 +14,20 @@ import sys
 import textwrap
 import threading
 import time
-import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 import pytest
+from worker_support import register_one_task_workflow, unique, wait_until
 
-from conductor_testkit.client import Configuration, MetadataClient, WorkflowClient
-from conductor_testkit.models import TaskDef, Workflow
+from conductor_testkit.client import Configuration, WorkflowClient
+from conductor_testkit.models import Workflow
 from conductor_testkit.worker import InMemoryMetrics, TaskHandler, Worker
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
-
-
-def register(url: str, workflow_name: str, task: str) -> None:
-    metadata = MetadataClient(Configuration(server_api_url=url))
-    metadata.register_task_def(
-        TaskDef(name=task, retry_count=0, response_timeout_seconds=120, owner_email="test@example.com")
-    )
-    metadata.register_workflow_def(
-        {
-            "name": workflow_name,
-            "version": 1,
-            "schemaVersion": 2,
-            "ownerEmail": "test@example.com",
-            "tasks": [
-                {
-                    "name": task,
-                    "taskReferenceName": "work",
-                    "type": "SIMPLE",
-                    "inputParameters": {"value": "${workflow.input.value}"},
-                }
-            ],
-        },
-        overwrite=True,
-    )
-
-
-def wait_until(condition: Any, what: str, deadline_seconds: float = 60) -> Any:
-    deadline = time.monotonic() + deadline_seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {deadline_seconds}s waiting for {what}")
-        time.sleep(0.05)
 
 
 def wait_terminal(client: WorkflowClient, workflow_id: str) -> Workflow:
@@ -111,7 +72,7 @@ def test_sigterm_during_a_task_still_reports_its_result(
     conductor_server_url: str, tmp_path: Path, mode: str
 ) -> None:
     task, workflow_name = unique("sigterm"), unique("wf_sigterm")
-    register(conductor_server_url, workflow_name, task)
+    register_one_task_workflow(conductor_server_url, workflow_name, task)
     script = tmp_path / "worker_app.py"
     script.write_text(WORKER_SCRIPT)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -222,7 +183,7 @@ def _close(sock: socket.socket) -> None:
 
 def test_results_survive_the_server_being_unreachable(conductor_server_url: str) -> None:
     task, workflow_name = unique("outage"), unique("wf_outage")
-    register(conductor_server_url, workflow_name, task)
+    register_one_task_workflow(conductor_server_url, workflow_name, task)
     address = urlsplit(conductor_server_url)
     proxy = LoopbackProxy((address.hostname or "127.0.0.1", address.port or 80)).start()
     proxied = Configuration(server_api_url=f"http://127.0.0.1:{proxy.port}{address.path}")
@@ -258,10 +219,14 @@ def test_results_survive_the_server_being_unreachable(conductor_server_url: str)
         # started now and lose it with the response (it would wait for responseTimeoutSeconds):
         # start the next workflows only once such a poll has expired on the server.
         time.sleep(1)
+        failed_polls = metrics.count("poll_errors", task)
         workflow_ids += [
             client.start_workflow_by_name(workflow_name, {"value": n}, version=1) for n in range(4, 8)
         ]
-        time.sleep(1)  # stay unreachable a while longer, with work waiting
+        # stay unreachable while work waits, until the worker has failed to poll for it twice
+        wait_until(
+            lambda: metrics.count("poll_errors", task) >= failed_polls + 2, "polls to fail with work waiting"
+        )
         proxy.restore()
         workflows = [wait_terminal(client, workflow_id) for workflow_id in workflow_ids]
     proxy.cut()

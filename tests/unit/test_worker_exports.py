@@ -17,6 +17,7 @@ def test_worker_package_exports_exactly_its_public_api() -> None:
         "TaskRunner",
         "Worker",
         "WorkerFunction",
+        "WorkerHealth",
         "WorkerInputError",
         "WorkerOutputError",
         "WorkerTask",

@@ -86,34 +86,3 @@ def test_worker_clients_use_a_tuned_session() -> None:
     session = task_client.api_client.transport.session
     assert session.trust_env is False
     assert session.get_adapter(URL).poolmanager.connection_pool_kw["maxsize"] == 8
-
-
-def _recorded_pauses(monkeypatch: pytest.MonkeyPatch, thread_count: int, update_latency: float) -> list:
-    from conductor_testkit.worker import Worker
-    from conductor_testkit.worker.task_runner import TaskRunner
-
-    pauses: list = []
-    monkeypatch.setattr("conductor_testkit.worker.task_runner.time.sleep", pauses.append)
-    runner = TaskRunner(
-        Worker("desync", lambda: None, thread_count=thread_count), Configuration(server_api_url=URL)
-    )
-    runner._update_latency = update_latency
-    for _ in range(200):
-        runner._desynchronize()
-    return pauses
-
-
-def test_threads_of_a_runner_pause_a_random_moment_of_at_most_two_ms_before_reporting(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    pauses = _recorded_pauses(monkeypatch, thread_count=4, update_latency=1.0)
-    assert len(pauses) == 200 and all(0.0 <= p <= 0.002 for p in pauses) and len(set(pauses)) > 100
-
-
-def test_pause_is_at_most_a_quarter_of_a_fast_servers_update_latency(monkeypatch: pytest.MonkeyPatch) -> None:
-    pauses = _recorded_pauses(monkeypatch, thread_count=4, update_latency=0.004)
-    assert max(pauses) <= 0.001
-
-
-def test_a_single_thread_never_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert _recorded_pauses(monkeypatch, thread_count=1, update_latency=1.0) == []
