@@ -9,6 +9,7 @@ is internal to the engine.
 
 from __future__ import annotations
 
+from conductor_testkit.engine.bean_validation import DefinitionValidationError
 from conductor_testkit.engine.clock import VirtualClock
 from conductor_testkit.engine.driver import BlockedTask, Blocker, RunOutcome
 from conductor_testkit.engine.engine import Engine, NetworkDisabledError
@@ -23,7 +24,6 @@ from conductor_testkit.engine.run import TERMINAL, WORKFLOW_TERMINAL, base_ref
 from conductor_testkit.engine.script_warnings import ServerDivergenceWarning
 from conductor_testkit.engine.settle import OPERATORS
 from conductor_testkit.engine.task_types import unknown_type_note
-from conductor_testkit.engine.validation import DefinitionValidationError
 from conductor_testkit.engine.worker_time import WorkerTimeFreezer
 from conductor_testkit.engine.workers import workers_by_type
 

@@ -93,7 +93,7 @@ def normalize_workflow_def(d: Dict[str, Any]) -> Dict[str, Any]:
     """A WorkflowDef dict with the server's defaults filled in, recursively (a new dict).
 
     Null task lists and tasks are left in place (the server's validators refuse them; see
-    :func:`conductor_testkit.engine.validation.check_task_tree`).
+    :func:`conductor_testkit.engine.bean_validation.check_task_tree`).
     """
     out = _with_defaults(json_copy(d), WORKFLOW_DEF_DEFAULTS)
     out["tasks"] = _normalize_tasks(out["tasks"])

@@ -32,6 +32,13 @@ from __future__ import annotations
 import random
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
+from conductor_testkit.engine.bean_validation import (
+    DefinitionValidationError,
+    check_task_tree,
+    raise_if_invalid,
+    task_def_errors,
+    validate_workflow_def,
+)
 from conductor_testkit.engine.binding import bind_body
 from conductor_testkit.engine.clock import VirtualClock
 from conductor_testkit.engine.decider import Decider
@@ -68,13 +75,6 @@ from conductor_testkit.engine.settle import Settler, TaskSettler
 from conductor_testkit.engine.store import DEFAULT_FINISHED_IN_MEMORY, Store
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
 from conductor_testkit.engine.timeouts import queue_due_ms
-from conductor_testkit.engine.validation import (
-    DefinitionValidationError,
-    check_task_tree,
-    raise_if_invalid,
-    task_def_errors,
-    validate_workflow_def,
-)
 from conductor_testkit.engine.workers import workers_by_type
 from conductor_testkit.engine.workflow_test import run_workflow_test
 from conductor_testkit.models import jackson

@@ -17,6 +17,7 @@ import json
 import pickle
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from conductor_testkit.engine.bean_validation import validate_workflow_def
 from conductor_testkit.engine.definitions import (
     DefinitionIndex,
     iter_all_tasks,
@@ -25,7 +26,6 @@ from conductor_testkit.engine.definitions import (
 )
 from conductor_testkit.engine.errors import EngineIllegalState
 from conductor_testkit.engine.jsoncopy import json_copy
-from conductor_testkit.engine.validation import validate_workflow_def
 
 TaskDefLookup = Callable[[str], Optional[Dict[str, Any]]]
 VersionLookup = Callable[[str], Optional[int]]

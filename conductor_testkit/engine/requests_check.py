@@ -16,16 +16,16 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
-from conductor_testkit.engine.binding import BindError, bind_body
-from conductor_testkit.engine.definitions import normalize_workflow_def, populate_task_definitions
-from conductor_testkit.engine.errors import EngineBadRequest, EngineIllegalState
-from conductor_testkit.engine.validation import (
+from conductor_testkit.engine.bean_validation import (
     DefinitionValidationError,
     check_task_tree,
     raise_if_invalid,
     start_request_errors,
     validate_workflow_def,
 )
+from conductor_testkit.engine.binding import BindError, bind_body
+from conductor_testkit.engine.definitions import normalize_workflow_def, populate_task_definitions
+from conductor_testkit.engine.errors import EngineBadRequest, EngineIllegalState
 from conductor_testkit.models import jackson
 
 __all__ = ["check_mock_attempt", "check_mocks", "check_test_request", "read_start_request"]

@@ -9,9 +9,9 @@ import pytest
 from _engine_helpers import simple, wf
 
 from conductor_testkit.engine import Engine
+from conductor_testkit.engine.bean_validation import ConstraintValidatorFailure, DefinitionValidationError
 from conductor_testkit.engine.binding import BindError
 from conductor_testkit.engine.requests_check import TestRequestError, check_mock_attempt, check_test_request
-from conductor_testkit.engine.validation import ConstraintValidatorFailure, DefinitionValidationError
 from conductor_testkit.errors import ServerError
 from conductor_testkit.models import StartWorkflowRequest, jackson
 

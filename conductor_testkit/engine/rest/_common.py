@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
+from conductor_testkit.engine.bean_validation import VALIDATION_MESSAGE, DefinitionValidationError
 from conductor_testkit.engine.gate import EngineGate
 from conductor_testkit.engine.run import TERMINAL, WORKFLOW_TERMINAL
-from conductor_testkit.engine.validation import VALIDATION_MESSAGE, DefinitionValidationError
 from conductor_testkit.errors import ConductorError
 
 JSON = "application/json"

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from conductor_testkit.engine.bean_validation import under
 from conductor_testkit.engine.binding import parse_body
 from conductor_testkit.engine.rest._common import RestError, ValidationFailed, _Call
-from conductor_testkit.engine.validation import under
 from conductor_testkit.models import jackson
 from conductor_testkit.models.jackson import JavaType
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from conductor_testkit.engine.bean_validation import event_handler_errors
 from conductor_testkit.engine.rest import bodies
 from conductor_testkit.engine.rest._common import RestError, Route, RouterBase, _Call
-from conductor_testkit.engine.validation import event_handler_errors
 
 EVENT_ROUTES: Tuple[Route, ...] = (
     Route("POST", "/event", "add_event_handler"),

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Tuple
 
-from conductor_testkit.engine.definitions import normalize_workflow_def, populate_task_definitions
-from conductor_testkit.engine.errors import EngineConflict, EngineIllegalState, EngineNotFound
-from conductor_testkit.engine.rest import bodies
-from conductor_testkit.engine.rest._common import Route, RouterBase, ValidationFailed, _Call, _path_int
-from conductor_testkit.engine.validation import (
+from conductor_testkit.engine.bean_validation import (
     DefinitionValidationError,
     check_task_tree,
     task_def_errors,
     under,
     validate_workflow_def,
 )
+from conductor_testkit.engine.definitions import normalize_workflow_def, populate_task_definitions
+from conductor_testkit.engine.errors import EngineConflict, EngineIllegalState, EngineNotFound
+from conductor_testkit.engine.rest import bodies
+from conductor_testkit.engine.rest._common import Route, RouterBase, ValidationFailed, _Call, _path_int
 
 _NULL_TASK_DEF = (
     'Cannot invoke "com.netflix.conductor.common.metadata.tasks.TaskDef.setCreatedBy(String)" because '

@@ -6,6 +6,7 @@ import uuid
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from conductor_testkit.engine import operations
+from conductor_testkit.engine.bean_validation import task_result_errors
 from conductor_testkit.engine.errors import EngineNotFound
 from conductor_testkit.engine.rest import bodies
 from conductor_testkit.engine.rest._common import (
@@ -18,7 +19,6 @@ from conductor_testkit.engine.rest._common import (
     advance_idle_clock,
 )
 from conductor_testkit.engine.run import TERMINAL
-from conductor_testkit.engine.validation import task_result_errors
 
 TASK_ROUTES: Tuple[Route, ...] = (
     Route("GET", "/tasks/poll/{tasktype}", "poll"),

@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 from conductor_testkit.engine import operations
+from conductor_testkit.engine.bean_validation import DefinitionValidationError
 from conductor_testkit.engine.requests_check import check_test_request, read_start_request
 from conductor_testkit.engine.rest import bodies
 from conductor_testkit.engine.rest._common import TEXT, RestError, Route, RouterBase, _Call, _path_int
 from conductor_testkit.engine.run import WORKFLOW_TERMINAL
 from conductor_testkit.engine.search import search_workflows, workflow_summary
-from conductor_testkit.engine.validation import DefinitionValidationError
 from conductor_testkit.errors import ConductorError
 
 _START_ARGUMENT = "startWorkflow.arg0"

@@ -1,4 +1,4 @@
-"""Definition validation like the server's bean validation (WorkflowDef, WorkflowTask constraints).
+"""Validation as the server's bean validation does it (WorkflowDef, WorkflowTask, request constraints).
 
 The server rejects invalid definitions at registration and at start (HTTP 400 "Validation
 failed, check below errors for detail." with ``validationErrors``); the engine does the same so
