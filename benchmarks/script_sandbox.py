@@ -5,7 +5,10 @@
 The in-process columns run libjq and QuickJS in this process as the engine did before the
 sandbox (compiled jq programs cached; one QuickJS context reused, set up by the same prelude):
 no limit holds there (jq holds the GIL, QuickJS's time limit counts process CPU time and misses
-regular expressions). The sandbox columns are what the engine does now. Also printed: starting a
+regular expressions). The sandbox columns are what the engine does now, except for JavaScript
+that can only read its input and compute with operators (a typical loop condition), which it
+evaluates in-process (engine/bounded_scripts.py): for those the JavaScript in-process column is
+the engine's cost. Also printed: starting a
 sandbox process, replacing one after a kill, a new QuickJS context per workflow run, and a
 workflow run that evaluates scripts. Figures only: nothing here asserts a time (machines are
 shared and noisy); run it twice on a quiet machine before reading much into a difference.
