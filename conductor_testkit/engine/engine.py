@@ -24,6 +24,7 @@ Internals other engine modules use: ``engine.store`` (:class:`Store`), ``engine.
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -40,12 +41,14 @@ from conductor_testkit.engine.errors import (
     EngineIllegalState,
     EngineNotFound,
 )
+from conductor_testkit.engine.event_handlers import ConductorQueues, EventExecution
 from conductor_testkit.engine.expressions import workflow_input_with_template
 from conductor_testkit.engine.gc_pause import gc_paused
 from conductor_testkit.engine.ids import IdGenerator
 from conductor_testkit.engine.javascript import JavaScriptEvaluator, evaluate_expression, to_bool
 from conductor_testkit.engine.mapping import Mapper
 from conductor_testkit.engine.operators import OPERATOR_HANDLERS
+from conductor_testkit.engine.poll_limits import RateLimiter, held_back, release_next
 from conductor_testkit.engine.prepared import PreparedDefinition, prepare_definition, workflow_task_templates
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_ref, json_copy
 from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_http_session
@@ -110,6 +113,10 @@ class Engine:
         host_name: the ``workerId`` of async system tasks (the server's host name).
         shuffle_ready: run ready worker tasks in a seeded random order (``seed``) instead of
             definition order, to explore interleavings of parallel branches reproducibly.
+        task_rate_limits: hold back polled tasks beyond their TaskDef's ``rateLimitPerFrequency``
+            per ``rateLimitFrequencyInSeconds``, as a Redis-backed server does. Off by default:
+            the SQL-backed servers (SQLite, Postgres, MySQL; the pinned test server) ignore rate
+            limits. ``concurrentExecLimit`` is always applied, as every server does.
     """
 
     def __init__(
@@ -123,6 +130,7 @@ class Engine:
         js_memory_limit_bytes: int = 32 * 1024 * 1024,
         host_name: str = "conductor-testkit",
         shuffle_ready: bool = False,
+        task_rate_limits: bool = False,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.ids = IdGenerator(seed)
@@ -131,6 +139,9 @@ class Engine:
         self.shuffle_ready = shuffle_ready
         self.ready_rng = random.Random(seed)
         self.store = Store()
+        # creation order of every task (the server's task_in_progress rows, concurrentExecLimit)
+        self.task_arrivals = itertools.count(1)
+        self.rate_limiter: Optional[RateLimiter] = RateLimiter() if task_rate_limits else None
         self.network = network
         self.host_name = host_name
         self.js = JavaScriptEvaluator(js_time_limit_seconds, js_memory_limit_bytes)
@@ -145,6 +156,9 @@ class Engine:
         self.mapper = Mapper(self)
         self.decider = Decider(self)
         self.published_events: List[Dict[str, Any]] = []
+        # messages of conductor queues waiting for event handlers, and what handlers did
+        self.conductor_queues = ConductorQueues()
+        self.event_executions: List[EventExecution] = []
         self.kafka_messages: List[Dict[str, Any]] = []
         self.workers: Dict[str, Any] = {}
         self._session: Any = None
@@ -359,7 +373,10 @@ class Engine:
             "workflowName": defn["name"],
             "workflowVersion": defn.get("version", 1),
         }
-        for key in ("correlationId", "idempotencyKey", "createdBy"):
+        # the idempotencyKey of a start request is not kept: 3.32.1's WorkflowModel has no such
+        # field, and its start applies no idempotencyStrategy (FAIL, RETURN_EXISTING and
+        # FAIL_ON_RUNNING all start a new workflow)
+        for key in ("correlationId", "createdBy"):
             if req.get(key) is not None:
                 wf[key] = req[key]
         if parent is not None:
@@ -491,23 +508,33 @@ class Engine:
     def poll(
         self, task_type: str, worker_id: Optional[str] = None, domain: Optional[str] = None, count: int = 1
     ) -> List[Dict[str, Any]]:
-        """Hand out up to ``count`` SCHEDULED worker tasks of ``task_type`` that are due."""
+        """Hand out up to ``count`` SCHEDULED worker tasks of ``task_type`` that are due.
+
+        Like the server, the poll takes ``count`` due tasks out of the queue and hands out those
+        within their TaskDef's ``concurrentExecLimit`` (and rate limit, when enabled); the others
+        are postponed (see :mod:`~conductor_testkit.engine.poll_limits`).
+        """
         now = self.clock.now_ms()
-        found: List[Dict[str, Any]] = []
+        due: List[TaskDict] = []
         for run in list(self.store.runs.values()):
             if run.is_terminal():
                 continue
             for task in run.non_terminal():
-                if len(found) >= count:
-                    return found
+                if len(due) >= count:
+                    break
                 if task["taskType"] != task_type or task["status"] != "SCHEDULED":
                     continue
                 if (task.get("domain") or None) != (domain or None):
                     continue
                 if self.task_due_ms(task) > now:
                     continue
-                self.mark_polled(task, worker_id)
-                found.append(self.task_snapshot(task))
+                due.append(task)
+        found: List[Dict[str, Any]] = []
+        for task in due:
+            if held_back(self, task):
+                continue
+            self.mark_polled(task, worker_id)
+            found.append(self.task_snapshot(task))
         return found
 
     def mark_polled(self, task: TaskDict, worker_id: Optional[str]) -> None:
@@ -579,6 +606,7 @@ class Engine:
             task["_dueMs"] = now + callback * 1000
         task["updateTime"] = now
         run.refresh_pending(task)
+        release_next(self, task)
         try:
             self.decider.decide(run, incremental=True)
         except ValueError as exc:

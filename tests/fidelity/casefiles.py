@@ -14,8 +14,10 @@ the real server's answer to ``POST /api/workflow/test`` with that request.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -28,9 +30,60 @@ GOLDEN_DIR = HERE / "golden"
 HTTP_TIMEOUT_SECONDS = 120.0
 
 
+def json_names(directory: Path) -> List[str]:
+    """The names (stems) of the ``.json`` files in ``directory``, sorted."""
+    return sorted(p.stem for p in directory.glob("*.json"))
+
+
+def read_json(path: Path) -> Dict[str, Any]:
+    """A case or golden file as a dict."""
+    with path.open(encoding="utf-8") as handle:
+        content: Dict[str, Any] = json.load(handle)
+    return content
+
+
+def recorder_arguments(description: Optional[str]) -> argparse.ArgumentParser:
+    """The options every recorder takes: ``--server``, ``--only NAME`` (repeatable), ``--check``."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("CONDUCTOR_SERVER_URL"),
+        help="API URL of the real server, e.g. http://127.0.0.1:18080/api (default: $CONDUCTOR_SERVER_URL)",
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="only this case (repeatable)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="diff against the goldens instead of writing them"
+    )
+    return parser
+
+
+class CaseDirectory:
+    """A suite's ``cases/`` and ``golden/`` folders under ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.cases_dir = root / "cases"
+        self.golden_dir = root / "golden"
+
+    def case_names(self) -> List[str]:
+        return json_names(self.cases_dir)
+
+    def golden_names(self) -> List[str]:
+        return json_names(self.golden_dir)
+
+    def load_case(self, name: str) -> Dict[str, Any]:
+        return read_json(self.cases_dir / f"{name}.json")
+
+    def load_golden(self, name: str) -> Dict[str, Any]:
+        return read_json(self.golden_dir / f"{name}.json")
+
+
 def case_names() -> List[str]:
     """Every case name, sorted."""
-    return sorted(p.stem for p in CASES_DIR.glob("*.json"))
+    return json_names(CASES_DIR)
 
 
 def select_cases(names: Sequence[str], only: Sequence[str]) -> Optional[List[str]]:
@@ -55,21 +108,17 @@ def print_difference(name: str, lines: Sequence[str]) -> bool:
 
 def golden_names() -> List[str]:
     """Every recorded golden, sorted."""
-    return sorted(p.stem for p in GOLDEN_DIR.glob("*.json"))
+    return json_names(GOLDEN_DIR)
 
 
 def load_case(name: str) -> Dict[str, Any]:
     """The case file ``cases/<name>.json`` as a dict."""
-    with (CASES_DIR / f"{name}.json").open(encoding="utf-8") as handle:
-        case: Dict[str, Any] = json.load(handle)
-    return case
+    return read_json(CASES_DIR / f"{name}.json")
 
 
 def load_golden(name: str) -> Dict[str, Any]:
     """The golden file ``golden/<name>.json`` as a dict (``serverVersion``, ``workflow``)."""
-    with (GOLDEN_DIR / f"{name}.json").open(encoding="utf-8") as handle:
-        golden: Dict[str, Any] = json.load(handle)
-    return golden
+    return read_json(GOLDEN_DIR / f"{name}.json")
 
 
 def write_golden(name: str, server_version: str, workflow: Dict[str, Any]) -> Path:

@@ -16,7 +16,6 @@ to find cases whose server result is not deterministic (run it a few times).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -34,21 +33,7 @@ from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 
 
 def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("CONDUCTOR_SERVER_URL"),
-        help="API URL of the real server, e.g. http://127.0.0.1:18080/api (default: $CONDUCTOR_SERVER_URL)",
-    )
-    parser.add_argument(
-        "--only", action="append", default=[], metavar="NAME", help="only this case (repeatable)"
-    )
-    parser.add_argument(
-        "--check", action="store_true", help="diff against the goldens instead of writing them"
-    )
-    return parser.parse_args(argv)
+    return casefiles.recorder_arguments(__doc__).parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

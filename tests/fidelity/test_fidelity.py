@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 import requests
@@ -67,12 +67,6 @@ def test_engine_run_matches_server_golden(name: str) -> None:
             f"known quirk of {name!r} changed ({quirk.reason}); if the engine now matches the server, "
             f"remove the entry from known_quirks.py.\n" + _explain(name, lines)
         )
-
-
-@pytest.fixture(scope="module")
-def server_session() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
 
 
 @pytest.mark.integration

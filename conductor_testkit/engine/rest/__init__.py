@@ -12,10 +12,10 @@ Besides the OSS routes, the Orkes route ``POST /workflow/{id}/variables`` is ser
 engine implements it (the OSS server answers 404 there).
 
 Event handlers (``/event``) are stored, listed, updated and removed with the server's answers and
-error texts, but never run: an EVENT task or a published message does not trigger their actions
-(``start_workflow``, ``complete_task``, ``fail_task``). Messages an EVENT task publishes are
-recorded on the engine (``engine.published_events``); a test that relies on a handler performs
-its action itself (start the workflow, or complete the task through the task API).
+error texts, and run: after every call that changed the engine, the messages EVENT tasks published
+to ``conductor`` queues go to the active handlers listening to them (``start_workflow``,
+``complete_task``, ``fail_task``; see ``engine/event_handlers.py``). Every published message is
+also recorded on the engine (``engine.published_events``).
 
 Definition validation errors answer 400 with the server's ``validationErrors`` list, each path
 under the server's method argument (``registerWorkflowDef.arg0...``, ``updateWorkflowDef.arg0[i]...``,
@@ -43,6 +43,7 @@ import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
+from conductor_testkit.engine.event_handlers import deliver_events
 from conductor_testkit.engine.rest._common import (
     JSON,
     NO_CONTENT,
@@ -115,6 +116,8 @@ class RestRouter(MetadataHandlers, WorkflowHandlers, TaskHandlers, EventHandlers
             with self.gate.lock:
                 result = getattr(self, route.handler)(_Call(request, params or {}))
                 if method != "GET":
+                    # the server's event processor consumes what EVENT tasks published
+                    deliver_events(self.engine, list(self._event_handlers.values()))
                     self.gate.touch()
                 # serialised under the lock: some answers share dicts with the engine's state
                 return self._success_response(route, result)

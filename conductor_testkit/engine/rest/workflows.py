@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any, Dict, List, Tuple
 
@@ -9,6 +10,7 @@ from conductor_testkit.engine import operations
 from conductor_testkit.engine.rest._common import (
     _START_ROOT,
     TEXT,
+    RestError,
     Route,
     RouterBase,
     _Call,
@@ -52,8 +54,10 @@ class WorkflowHandlers(RouterBase):
     # -- starting and executing ------------------------------------------------------------------
 
     def start_workflow(self, c: _Call) -> str:
+        request = c.body(dict)
+        _check_idempotency_strategy(request)
         with _validation_root(_START_ROOT):
-            return str(self.engine.start_workflow(c.body(dict)))
+            return str(self.engine.start_workflow(request))
 
     def start_workflow_by_name(self, c: _Call) -> str:
         request = {
@@ -80,8 +84,10 @@ class WorkflowHandlers(RouterBase):
         return self._await_signal_response(workflow_id, refs, request_id, wait_seconds)
 
     def test_workflow(self, c: _Call) -> Any:
+        request = c.body(dict)
+        _check_idempotency_strategy(request)
         with _validation_root(_START_ROOT):  # the test endpoint validates as a start (3.32.1)
-            return self.engine.test_workflow(c.body(dict))
+            return self.engine.test_workflow(request)
 
     # -- reading workflows -----------------------------------------------------------------------
 
@@ -235,3 +241,22 @@ class WorkflowHandlers(RouterBase):
     def update_variables(self, c: _Call) -> Any:
         operations.update_variables(self.engine, c.path["workflowId"], c.body(dict))
         return self._workflow(c.path["workflowId"], True)
+
+
+# Jackson lists an enum's accepted values in this order in its error message (verified on 3.32.1)
+_IDEMPOTENCY_STRATEGIES = ("FAIL_ON_RUNNING", "RETURN_EXISTING", "FAIL")
+
+
+def _check_idempotency_strategy(request: Dict[str, Any]) -> None:
+    """A start request's ``idempotencyStrategy`` must name an IdempotencyStrategy (else HTTP 500,
+    the server's JSON parse error). 3.32.1 applies none of them on start."""
+    strategy = request.get("idempotencyStrategy")
+    if strategy is None or strategy in _IDEMPOTENCY_STRATEGIES:
+        return
+    shown = json.dumps(strategy) if isinstance(strategy, str) else str(strategy)
+    raise RestError(
+        500,
+        "JSON parse error: Cannot deserialize value of type "
+        "`com.netflix.conductor.common.metadata.workflow.IdempotencyStrategy` from String "
+        f"{shown}: not one of the values accepted for Enum class: [{', '.join(_IDEMPOTENCY_STRATEGIES)}]",
+    )

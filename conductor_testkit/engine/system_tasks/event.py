@@ -1,8 +1,10 @@
 """EVENT (CONDUCTOR_SEMANTICS.md §3.15): publish the task's output to a queue named by ``sink``.
 
 ``start()`` builds the payload (input + workflow fields) and the queue name (``event_produced``);
-``execute()`` publishes it, in the same decide. The engine has no queues: a message is recorded
-through :meth:`SystemTaskEnv.record_event` for assertions. Like the default server, only the
+``execute()`` publishes it, in the same decide: the message is recorded through
+:meth:`SystemTaskEnv.record_event` for assertions and, on a ``conductor`` queue, waits for the
+event handlers listening to it (:mod:`conductor_testkit.engine.event_handlers`); cancelling the
+task withdraws a message not consumed yet. Like the default server, only the
 ``conductor`` queue type exists; any other type (``sqs:...``, ``kafka:...``) fails the task with
 the server's message unless the handler is built with more ``queue_types``.
 """
@@ -90,11 +92,16 @@ class EventHandler(SystemTaskHandler):
             str((task.get("inputData") or {}).get("sink")),
             str(queue),
             json.loads(json.dumps(output)),
+            message_id=str(task.get("taskId")),
         )
         if not self.is_async_complete(task):
             task["status"] = COMPLETED
             return True
         return False
+
+    def cancel(self, task: TaskDict, env: SystemTaskEnv) -> None:
+        """Event.cancel: the message of an unfinished EVENT task leaves its queue."""
+        env.withdraw_event(str(task.get("taskId")))
 
     @staticmethod
     def queue_name(workflow: Dict[str, Any], task: TaskDict) -> str:
