@@ -50,6 +50,7 @@ from conductor_testkit.engine.mapping import Mapper
 from conductor_testkit.engine.operators import OPERATOR_HANDLERS
 from conductor_testkit.engine.poll_limits import RateLimiter, held_back, release_next
 from conductor_testkit.engine.prepared import PreparedDefinition, prepare_definition, workflow_task_templates
+from conductor_testkit.engine.python_evaluator import evaluate_python
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_ref, json_copy
 from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_http_session
 from conductor_testkit.engine.store import Store
@@ -665,8 +666,18 @@ class Engine:
 
     # ------------------------------------------------------------------------------------
     # evaluators used by mappers/operators
-    def evaluate(self, evaluator_type: str, expression: Any, input: Any) -> Any:
-        """SWITCH/DECISION evaluation (value-param, javascript, graaljs)."""
+    def evaluate(
+        self, evaluator_type: str, expression: Any, input: Any, parameters: Optional[Mapping[str, Any]] = None
+    ) -> Any:
+        """SWITCH/DECISION evaluation (value-param, javascript, graaljs, python).
+
+        ``python`` runs on the engine's safe subset of Python (:mod:`~conductor_testkit.engine.
+        python_evaluator`; ``parameters``: the inputParameters ``input`` was resolved from):
+        PythonError for what fails on the server too, PythonUnsupported for what the engine will
+        not run.
+        """
+        if evaluator_type == "python":
+            return evaluate_python(str(expression), json_copy(input), parameters)
         if evaluator_type in ("javascript", "graaljs"):
             return evaluate_expression(evaluator_type, str(expression), json_copy(input), self.js)
         return evaluate_expression(evaluator_type, expression, input, self.js)

@@ -86,23 +86,4 @@ KNOWN_QUIRKS: Dict[str, Quirk] = {
             )
         ),
     ),
-    "switch_python_evaluator": Quirk(
-        reason=(
-            "The server evaluates SWITCH/INLINE scripts with evaluatorType 'python' on GraalPy "
-            "(here: a Python syntax error, since '$.k' is not Python). The engine has no Python "
-            "sandbox and treats 'python' as an unknown evaluator, so the workflow fails at once "
-            "with 'No evaluator registered for type: python' and no SWITCH task. Running user "
-            "Python in-process without GraalPy's sandbox would be unsafe, and its error texts "
-            "could not match anyway."
-        ),
-        differing_fields=frozenset(
-            {
-                "workflow.failedReferenceTaskNames",
-                "workflow.failedTaskNames",
-                "workflow.reasonForIncompletion",
-                "tasks",
-                "task 'sw' (retryCount 0)",
-            }
-        ),
-    ),
 }
