@@ -33,7 +33,7 @@ Modules:
 - ``metadata``: workflow and task definitions (``/metadata``).
 - ``workflows``: workflow executions (``/workflow``); the search itself is ``engine/search.py``.
 - ``tasks``: tasks, queues and poll data (``/tasks``).
-- ``events``: event handlers (``/event``).
+- ``events``: event handlers (``/event``) and the default event queues (``/queue``).
 - this package: the route table assembled from the parts, and the router (dispatch).
 """
 
@@ -64,7 +64,7 @@ from conductor_testkit.engine.rest._common import (
 from conductor_testkit.engine.rest._common import EngineGate as EngineGate
 from conductor_testkit.engine.rest._common import ValidationFailed as ValidationFailed
 from conductor_testkit.engine.rest._common import advance_idle_clock as advance_idle_clock
-from conductor_testkit.engine.rest.events import EVENT_ROUTES, EventHandlers
+from conductor_testkit.engine.rest.events import EVENT_ROUTES, DefaultQueueHandlers, EventHandlers
 from conductor_testkit.engine.rest.metadata import METADATA_ROUTES, MetadataHandlers
 from conductor_testkit.engine.rest.tasks import TASK_ROUTES, TaskHandlers
 from conductor_testkit.engine.rest.workflows import WORKFLOW_ROUTES, WorkflowHandlers
@@ -76,7 +76,7 @@ logger = logging.getLogger(__name__)
 ROUTES: Tuple[Route, ...] = METADATA_ROUTES + WORKFLOW_ROUTES + TASK_ROUTES + EVENT_ROUTES
 
 
-class RestRouter(MetadataHandlers, WorkflowHandlers, TaskHandlers, EventHandlers):
+class RestRouter(MetadataHandlers, WorkflowHandlers, TaskHandlers, EventHandlers, DefaultQueueHandlers):
     """Answers Conductor REST requests from ``engine``.
 
     Args:
