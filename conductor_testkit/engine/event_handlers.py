@@ -96,6 +96,8 @@ def deliver_events(engine: Engine, handlers: Iterable[Mapping[str, Any]]) -> Lis
     ``engine.event_executions``.
     """
     active = [h for h in handlers if h.get("active")]
+    if not active:
+        return []
     events = {str(h.get("event")) for h in active}
     done: List[EventExecution] = []
     while True:

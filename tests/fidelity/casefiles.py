@@ -166,10 +166,20 @@ def register_on_server(session: requests.Session, api_url: str, case: Dict[str, 
 
 
 def run_on_server(session: requests.Session, api_url: str, case: Dict[str, Any]) -> Dict[str, Any]:
-    """POST the case's request to the server's test endpoint; the Workflow JSON it returns."""
+    """POST the case's request to the server's test endpoint; the Workflow JSON it returns.
+
+    A run the endpoint left RUNNING (a task without a mock) is terminated afterwards: the server's
+    sweeper would otherwise decide it again and again, slowing every later run.
+    """
     response = session.post(f"{api_url}/workflow/test", json=case["request"], timeout=HTTP_TIMEOUT_SECONDS)
     _check(response, "POST /workflow/test")
     workflow: Dict[str, Any] = response.json()
+    if workflow.get("status") in ("RUNNING", "PAUSED") and workflow.get("workflowId"):
+        session.delete(
+            f"{api_url}/workflow/{workflow['workflowId']}",
+            params={"reason": "fidelity case done"},
+            timeout=HTTP_TIMEOUT_SECONDS,
+        )
     return workflow
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterable
 
+from conductor_testkit.engine.javastr import as_java_hashmap
 from conductor_testkit.engine.system_tasks.base import (
     COMPLETED,
     FAILED,
@@ -74,6 +75,8 @@ class EventHandler(SystemTaskHandler):
         except ValueError as exc:
             task["status"] = FAILED
             task["reasonForIncompletion"] = str(exc)
+        # the output is a HashMap: its keys read back in HashMap order (e.g. in "${ev.output}")
+        task["outputData"] = as_java_hashmap(task["outputData"])
 
     def execute(self, task: TaskDict, env: SystemTaskEnv) -> bool:
         """Publish (record) the output; COMPLETED unless asyncComplete. Returns what the server's
