@@ -431,13 +431,14 @@ class _Definition:
         scope = self._scope(site)
         self.refs.append(ref)
         script = draw(st.sampled_from(("return $.n == null ? 0 : $.n * 2;", "return {x: $.x};")))
-        return {
-            "name": f"lambda_{ref}",
-            "taskReferenceName": ref,
-            "type": "LAMBDA",
-            "inputParameters": {"x": _scalar(draw, scope), "n": _number_expression(draw, scope)},
-            "scriptExpression": script,
-        }
+        params = {"x": _scalar(draw, scope), "n": _number_expression(draw, scope)}
+        task: Json = {"name": f"lambda_{ref}", "taskReferenceName": ref, "type": "LAMBDA"}
+        if draw(st.integers(0, 4)) == 0:
+            task["scriptExpression"] = script  # not read from there: the task fails, script empty
+        else:
+            params["scriptExpression"] = script
+        task["inputParameters"] = params
+        return task
 
     def _json_jq_transform(self, site: _Site) -> Json:
         draw = self.draw
@@ -523,8 +524,11 @@ class _Definition:
         }
         if draw(st.booleans()):
             # no task timeout: the server starts the clock of a system task when it schedules it,
-            # so a timeout would fire after real seconds on a slow run
+            # so a timeout would fire after real seconds on a slow run; a retry attempt is queued
+            # after retryDelaySeconds (not startDelay): long enough for its mock to come first
             task["taskDefinition"] = self._task_definition(task["name"], timeouts=False)
+            task["taskDefinition"]["retryDelaySeconds"] = 3600
+            task["taskDefinition"]["retryLogic"] = "FIXED"
         return task
 
     def _kafka_publish(self, site: _Site) -> Json:
