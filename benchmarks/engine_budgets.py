@@ -1,4 +1,4 @@
-"""Engine budgets of DESIGN.md, measured, and the same workflows on the real server's test endpoint.
+"""The engine's performance budgets, measured, and the same workflows on the server's test endpoint.
 
     python benchmarks/engine_budgets.py                 # engine only
     python benchmarks/engine_budgets.py --server   # also the real server

@@ -33,7 +33,7 @@ _EXPORTS: Dict[str, str] = {
     "WorkflowClient": "conductor_testkit.client.workflow_client",
     "TaskClient": "conductor_testkit.client.task_client",
     "EventClient": "conductor_testkit.client.event_client",
-    "WorkflowExecutor": "conductor_testkit.workflow.executor.workflow_executor",
+    "WorkflowExecutor": "conductor_testkit.client.workflow_executor",
     # Defining workflows
     "ConductorWorkflow": "conductor_testkit.workflow.conductor_workflow",
     "DecisionTask": "conductor_testkit.workflow.task.decision_task",
@@ -71,7 +71,7 @@ _EXPORTS: Dict[str, str] = {
     "get_task_context": "conductor_testkit.worker.context",
     "worker_task": "conductor_testkit.worker.worker_task",
     # Running offline: the engine and the test harness
-    "Engine": "conductor_testkit.engine.engine",
+    "Engine": "conductor_testkit.engine",
     "LocalConductor": "conductor_testkit.engine.in_process",
     "VirtualClock": "conductor_testkit.engine.clock",
     "Execution": "conductor_testkit.testing.execution",
@@ -206,8 +206,9 @@ if TYPE_CHECKING:  # the same names, statically, for type checkers and editors
     from conductor_testkit.client.metadata_client import MetadataClient
     from conductor_testkit.client.task_client import TaskClient
     from conductor_testkit.client.workflow_client import WorkflowClient
+    from conductor_testkit.client.workflow_executor import WorkflowExecutor
+    from conductor_testkit.engine import Engine
     from conductor_testkit.engine.clock import VirtualClock
-    from conductor_testkit.engine.engine import Engine
     from conductor_testkit.engine.in_process import LocalConductor
     from conductor_testkit.errors import (
         ApiError,
@@ -236,7 +237,6 @@ if TYPE_CHECKING:  # the same names, statically, for type checkers and editors
     from conductor_testkit.worker.worker import Worker
     from conductor_testkit.worker.worker_task import worker_task
     from conductor_testkit.workflow.conductor_workflow import ConductorWorkflow
-    from conductor_testkit.workflow.executor.workflow_executor import WorkflowExecutor
     from conductor_testkit.workflow.task.decision_task import DecisionTask
     from conductor_testkit.workflow.task.do_while_task import DoWhileTask, ForEachTask, LoopTask
     from conductor_testkit.workflow.task.dynamic_fork_task import DynamicForkTask

@@ -19,6 +19,12 @@ EXAMPLES: Dict[str, str] = {
     "fork_join_transforms": "examples.fork_join_transforms.main",
     "long_wait": "examples.long_wait.main",
     "memory_hello": "examples.memory_hello.main",
+    "booking_saga": "examples.booking_saga.main",
+    "loan_approval": "examples.loan_approval.main",
+    "expense_review": "examples.expense_review.main",
+    "catalog_import": "examples.catalog_import.main",
+    "customer_onboarding": "examples.customer_onboarding.main",
+    "invoicing": "examples.invoicing.main",
 }
 
 

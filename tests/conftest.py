@@ -2,8 +2,10 @@
 
 ``conductor_server_url`` uses ``CONDUCTOR_SERVER_URL`` when it is set and answers; otherwise it
 starts the pinned server (conductor_testkit.testing.server) once per session and stops it after.
-Under ``CI=true`` a server that cannot be had fails the run with the reason, and so does any
-skipped test; elsewhere the tests that need the server are skipped with that reason.
+Either way the server's slow first calls (its first script evaluations) are made once before any
+test times its own calls. Under ``CI=true`` a server that cannot be had fails the run with the
+reason, and so does any skipped test; elsewhere the tests that need the server are skipped with
+that reason.
 """
 
 from __future__ import annotations
@@ -21,27 +23,44 @@ def _ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+# How long a configured server may take to answer its first request (a busy one answers slowly).
+CONFIGURED_SERVER_DEADLINE_SECONDS = 20.0
+
+
+def _unavailable(reason: object) -> None:
+    message = f"real Conductor server unavailable: {reason}"
+    if _ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def conductor_server_url() -> Iterator[str]:
-    """The API URL (``http://127.0.0.1:<port>/api``) of a running real Conductor server."""
-    configured = os.environ.get("CONDUCTOR_SERVER_URL")
-    if configured and server_mod.is_reachable(configured):
-        version = server_mod.server_version(configured)
+    """The API URL (``http://127.0.0.1:<port>/api``) of a running, warmed-up real Conductor server."""
+    configured = os.environ.get("CONDUCTOR_SERVER_URL", "")
+    if configured.startswith(("http://", "https://")) and server_mod.wait_until_reachable(
+        configured, CONFIGURED_SERVER_DEADLINE_SECONDS
+    ):
+        version = server_mod.server_version(configured, timeout_seconds=CONFIGURED_SERVER_DEADLINE_SECONDS)
         if version != server_mod.CONDUCTOR_SERVER_VERSION and _ci():
             pytest.fail(
                 f"CONDUCTOR_SERVER_URL={configured} runs Conductor {version}, but the tests are "
                 f"pinned to {server_mod.CONDUCTOR_SERVER_VERSION}",
                 pytrace=False,
             )
+        try:
+            server_mod.warm_up(configured)
+        except server_mod.ServerUnavailable as exc:
+            _unavailable(exc)
         yield configured.rstrip("/")
         return
+    server = server_mod.ConductorServer()
     try:
-        server = server_mod.ConductorServer().start()
+        server.start()
+        server_mod.warm_up(server.api_url)
     except server_mod.ServerUnavailable as exc:
-        message = f"real Conductor server unavailable: {exc}"
-        if _ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        server.stop()
+        _unavailable(exc)
     try:
         yield server.api_url
     finally:
@@ -53,6 +72,26 @@ def unique_name(request: pytest.FixtureRequest) -> str:
     """A workflow/task name unique to this test run (tests share one server)."""
     base = request.node.name.replace("[", "_").replace("]", "").replace("-", "_")[:40]
     return f"{base}_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    """A test that needs the real server must carry the ``integration`` marker from collection on.
+
+    ``-m "not integration"`` (the offline part) deselects by the markers known at collection; a
+    test that reached the server without the marker would start a JVM there.
+    """
+    unmarked = [
+        item.nodeid
+        for item in items
+        if "conductor_server_url" in getattr(item, "fixturenames", ())
+        and item.get_closest_marker("integration") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            f"{len(unmarked)} test(s) use the conductor_server_url fixture without the integration "
+            "marker (mark the module, the test or the parameter): " + ", ".join(unmarked[:10])
+        )
 
 
 # Under CI a skipped test is a failure: the suite must run everything it has.

@@ -19,6 +19,7 @@ from conductor_testkit.client.transport import (
     register_transport_scheme,
 )
 from conductor_testkit.client.workflow_client import WorkflowClient
+from conductor_testkit.client.workflow_executor import WorkflowExecutor
 
 __all__ = [
     "ApiClient",
@@ -34,5 +35,6 @@ __all__ = [
     "TransportRequest",
     "TransportResponse",
     "WorkflowClient",
+    "WorkflowExecutor",
     "register_transport_scheme",
 ]

@@ -1,8 +1,8 @@
-"""The facade that hands out every client over one configuration (``OrkesClients`` in the seed)."""
+"""The facade that hands out every client over one configuration (``OrkesClients`` in the official SDK)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from conductor_testkit.client.api_client import ApiClient
 from conductor_testkit.client.configuration import Configuration
@@ -10,9 +10,7 @@ from conductor_testkit.client.event_client import EventClient
 from conductor_testkit.client.metadata_client import MetadataClient
 from conductor_testkit.client.task_client import TaskClient
 from conductor_testkit.client.workflow_client import WorkflowClient
-
-if TYPE_CHECKING:
-    from conductor_testkit.workflow.executor import WorkflowExecutor
+from conductor_testkit.client.workflow_executor import WorkflowExecutor
 
 
 class ConductorClients:
@@ -43,9 +41,6 @@ class ConductorClients:
 
     def get_workflow_executor(self) -> WorkflowExecutor:
         """A :class:`WorkflowExecutor` (what the DSL registers and runs workflows with)."""
-        # imported here: the workflow layer sits above the client layer
-        from conductor_testkit.workflow.executor import WorkflowExecutor
-
         return WorkflowExecutor(self.configuration, api_client=self.api_client)
 
     def __repr__(self) -> str:

@@ -66,7 +66,7 @@ class Transport(Protocol):
 
 
 # URL schemes served in-process (e.g. "memory"): scheme -> factory(configuration) -> Transport.
-# The engine registers "memory" when it is imported; see ``transport_for``.
+# The engine's in_process module registers "memory" when it is imported; see ``scheme_factory``.
 _SCHEME_FACTORIES: Dict[str, Callable[[Any], Transport]] = {}
 
 
@@ -82,5 +82,5 @@ def scheme_factory(scheme: str) -> Optional[Callable[[Any], Transport]]:
         # does not depend on the engine
         import importlib
 
-        importlib.import_module("conductor_testkit.engine")
+        importlib.import_module("conductor_testkit.engine.in_process")
     return _SCHEME_FACTORIES.get(scheme)

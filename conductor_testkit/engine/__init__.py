@@ -1,9 +1,16 @@
-"""The in-memory Conductor engine: executes workflow definitions like the server, on a virtual clock."""
+"""The in-memory Conductor engine: executes workflow definitions like the server, on a virtual clock.
+
+The public API other layers use: :class:`Engine` (its methods), the run outcome
+(:class:`RunOutcome`, :class:`Blocker`), the clock, the mocks a drive consumes
+(:mod:`conductor_testkit.engine.mocks`), the errors, and a few names of the server's model
+(:data:`OPERATORS`, :data:`WORKFLOW_TERMINAL`, :func:`base_ref`). Everything else in this package
+is internal to the engine.
+"""
 
 from __future__ import annotations
 
 from conductor_testkit.engine.clock import VirtualClock
-from conductor_testkit.engine.driver import BlockedTask, RunOutcome
+from conductor_testkit.engine.driver import BlockedTask, Blocker, RunOutcome
 from conductor_testkit.engine.engine import Engine, NetworkDisabledError
 from conductor_testkit.engine.errors import (
     EngineBadRequest,
@@ -11,22 +18,34 @@ from conductor_testkit.engine.errors import (
     EngineIllegalState,
     EngineNotFound,
 )
+from conductor_testkit.engine.mocks import MockSet
+from conductor_testkit.engine.run import TERMINAL, WORKFLOW_TERMINAL, base_ref
+from conductor_testkit.engine.script_warnings import ServerDivergenceWarning
+from conductor_testkit.engine.settle import OPERATORS
+from conductor_testkit.engine.task_types import unknown_type_note
 from conductor_testkit.engine.validation import DefinitionValidationError
+from conductor_testkit.engine.worker_time import WorkerTimeFreezer
+from conductor_testkit.engine.workers import workers_by_type
 
 __all__ = [
+    "OPERATORS",
+    "TERMINAL",
+    "WORKFLOW_TERMINAL",
     "BlockedTask",
+    "Blocker",
     "DefinitionValidationError",
     "Engine",
     "EngineBadRequest",
     "EngineConflict",
     "EngineIllegalState",
     "EngineNotFound",
+    "MockSet",
     "NetworkDisabledError",
     "RunOutcome",
+    "ServerDivergenceWarning",
     "VirtualClock",
+    "WorkerTimeFreezer",
+    "base_ref",
+    "unknown_type_note",
+    "workers_by_type",
 ]
-
-try:
-    from conductor_testkit.engine import in_process as _in_process  # noqa: F401  (registers memory://)
-except ImportError:  # pragma: no cover - helper H's module not written yet
-    pass

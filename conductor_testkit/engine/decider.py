@@ -1,11 +1,11 @@
-"""The decide loop: DeciderService.decide plus WorkflowExecutorOps.decide (CONDUCTOR_SEMANTICS.md §2).
+"""The decide loop: DeciderService.decide plus WorkflowExecutorOps.decide (docs/semantics.md §2).
 
 ``Decider.decide(run)`` drives a workflow as far as it can go at the current virtual time: it
 schedules next tasks, runs synchronous system tasks until nothing changes, evaluates asynchronous
 system tasks that are due (JOIN, SUB_WORKFLOW, WAIT, HTTP, ...; see ``Engine.async_types``), applies
 retries and timeouts, and ends the workflow (completion, TERMINATE, failure) exactly as the server.
 
-Functions other modules (the operations of helper H) may call: :meth:`Decider.decide`,
+Functions other engine modules (the operations, for one) may call: :meth:`Decider.decide`,
 :meth:`Decider.add_tasks`, :meth:`Decider.cancel_non_terminal_tasks`,
 :meth:`Decider.terminate_workflow`, :meth:`Decider.complete_workflow`,
 :meth:`Decider.build_retry_attempt`, :meth:`Decider.notify_parent`.
@@ -60,6 +60,12 @@ class Decider:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # the runs whose decide is under way, innermost last (a decide may start workflows)
+        self._deciding: List[WorkflowRun] = []
+
+    def current_run(self) -> Optional[WorkflowRun]:
+        """The run whose decide is under way (None outside a decide)."""
+        return self._deciding[-1] if self._deciding else None
 
     # ------------------------------------------------------------------------------------
     # entry point
@@ -80,6 +86,7 @@ class Decider:
             run.redecide = True
             return
         run.deciding = True
+        self._deciding.append(run)
         try:
             passes = 0
             while True:
@@ -104,6 +111,7 @@ class Decider:
                 return
         finally:
             run.deciding = False
+            self._deciding.pop()
             run.uncommitted.clear()
 
     # ------------------------------------------------------------------------------------
@@ -408,10 +416,13 @@ class Decider:
     def _run_due_async(self, run: WorkflowRun) -> bool:
         now = self.engine.clock.now_ms()
         allowed = self.engine.async_types
+        settler = run.settler
         env = self.engine.env_for(run)
         for task in run.pending.to_walk(now):  # system tasks are never quiet
             if task["status"] in TERMINAL or task["taskType"] not in allowed:
                 continue
+            if settler is not None and settler.claims(run, task):
+                continue  # the drive's settle step completes it (a mock)
             handler = self.engine.system_handlers.get(task["taskType"])
             if handler is None or not handler.is_async:
                 continue
@@ -521,10 +532,10 @@ class Decider:
         workflow_task: Optional[Dict[str, Any]] = None,
         for_workflow_retry: bool = False,
     ) -> TaskDict:
-        """A new attempt of ``task`` (§4.3); not yet added to the workflow (see :meth:`add_tasks`).
+        """A new attempt of ``task`` (docs/semantics.md §3.4), not yet added to the workflow.
 
-        ``for_workflow_retry=True`` builds the attempt of the retry operation (§5.4): no delay
-        and the failure reason is not carried over.
+        See :meth:`add_tasks`. ``for_workflow_retry=True`` builds the attempt of the retry
+        operation (docs/semantics.md §7.4): no delay and the failure reason is not carried over.
         """
         keep_reason = not for_workflow_retry
         if for_workflow_retry:
@@ -565,7 +576,7 @@ class Decider:
         return new
 
     # ------------------------------------------------------------------------------------
-    # timeouts (§4.5, §4.6)
+    # timeouts (docs/semantics.md §3.5, §3.6)
     def check_workflow_timeout(self, run: WorkflowRun) -> None:
         if run.is_terminal():
             return
@@ -617,7 +628,7 @@ class Decider:
         return handler is None or not handler.is_async_complete(task)
 
     # ------------------------------------------------------------------------------------
-    # completion (§2.7, §2.8)
+    # completion (docs/semantics.md §2.6)
     def check_for_completion(self, run: WorkflowRun) -> bool:
         """DeciderService.checkForWorkflowCompletion."""
         status_by_ref: Dict[str, str] = {}
@@ -862,7 +873,7 @@ def _java_int(value: int) -> int:
 
 
 def retry_delay_seconds(task_def: Dict[str, Any], retry_count: int) -> int:
-    """The retry delay of §4.2 (FIXED, LINEAR_BACKOFF, EXPONENTIAL_BACKOFF, capped)."""
+    """The retry delay of docs/semantics.md §3.3 (FIXED, LINEAR_BACKOFF, EXPONENTIAL_BACKOFF, capped)."""
     base = _int(task_def.get("retryDelaySeconds"), 60)
     logic = task_def.get("retryLogic") or "FIXED"
     # Java int products wrap (verified on 3.32.1); only a negative result becomes MAX_VALUE

@@ -1,8 +1,8 @@
 """Workflow and task definitions as the server snapshots them into a run.
 
 The server fills every default when it deserialises a definition and, at start, attaches a
-TaskDef to every workflow task (registered by name, else an ad-hoc one; CONDUCTOR_SEMANTICS.md
-§2.2, §4.1). :func:`normalize_workflow_def` and :func:`populate_task_definitions` do the same on
+TaskDef to every workflow task (registered by name, else an ad-hoc one; docs/semantics.md §2.2,
+§3.1). :func:`normalize_workflow_def` and :func:`populate_task_definitions` do the same on
 plain dicts (see :mod:`~conductor_testkit.engine.prepared`) so the run's ``workflowDefinition``
 and each task's ``workflowTask`` look like the server's JSON; the default values themselves are
 :mod:`conductor_testkit.models.defaults`.
@@ -54,7 +54,7 @@ def normalize_task_def(d: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def ad_hoc_task_def(name: str, task_type: str) -> Dict[str, Any]:
-    """The TaskDef the server invents for an unregistered task (§2.2)."""
+    """The TaskDef the server invents for an unregistered task (docs/semantics.md §2.2)."""
     td = normalize_task_def({"name": name})
     if task_type != "SIMPLE":
         td["retryCount"] = 0

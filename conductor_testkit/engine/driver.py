@@ -1,21 +1,28 @@
-"""``run_until_blocked``: drive a workflow with in-process workers on the virtual clock.
+"""The one loop that steps workflows forward on the virtual clock.
 
-Worker code sees the virtual time through one freezer per call, moved with the clock (never
-restarted per task; see :mod:`conductor_testkit.engine.worker_time`). When nothing can run now,
-the clock jumps to the next due timer (a worker task's queue delay, a retry delay, a WAIT
-deadline, ...). The run stops when the workflow is terminal or nothing more can happen without
-outside help; the outcome names the blocking tasks and why.
+Every way of running a workflow in-process goes through :class:`Drive`: ``Engine.execute`` and
+``Engine.run_workflow`` (the harness's local backend), ``Engine.test_workflow`` (the server's
+test endpoint), and ``memory://``'s in-process workers and time skipping. What differs between
+them is the settle step (:mod:`conductor_testkit.engine.settle`): who completes the tasks the
+engine cannot finish by itself (worker tasks, and mocked WAIT, HUMAN, EVENT, HTTP, ... tasks).
+
+A drive repeats: settle what can be settled now; when nothing can, move the clock to the next
+timer (a worker task's queue delay, a retry delay, a WAIT deadline, ...) and decide; stop when
+the workflow is terminal or nothing more can happen without outside help. The outcome then names
+the blocking tasks and why (:class:`Blocker`).
+
+Worker code sees the virtual time through one freezer per drive, started when worker code first
+runs and moved with the clock (see :mod:`conductor_testkit.engine.worker_time`).
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from conductor_testkit.engine.decider import async_due_ms
-from conductor_testkit.engine.run import TaskDict, WorkflowRun
-from conductor_testkit.engine.task_types import unknown_type_note
+from conductor_testkit.engine.run import WORKFLOW_TERMINAL, WorkflowRun
 from conductor_testkit.engine.timeouts import (
     poll_timeout_due,
     response_timeout_due,
@@ -27,129 +34,250 @@ from conductor_testkit.engine.worker_time import WorkerTimeFreezer
 
 if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.engine import Engine
+    from conductor_testkit.engine.settle import Settler
+
+__all__ = ["BlockedTask", "Blocker", "Drive", "RunOutcome", "next_timer", "skip_idle_time"]
 
 _MAX_STEPS = 10_000_000
+# tasks that wait for their children, which are reported instead
+_CONTAINERS = frozenset(
+    {"SUB_WORKFLOW", "DO_WHILE", "FORK", "FORK_JOIN", "FORK_JOIN_DYNAMIC", "SWITCH", "DECISION"}
+)
+_JOINS = frozenset({"JOIN", "EXCLUSIVE_JOIN"})
 
 
-@dataclass
-class BlockedTask:
-    """A task the run is waiting for, and why."""
+@dataclass(frozen=True)
+class Blocker:
+    """A task a run that did not end waits for, and why (no reference: the whole workflow)."""
 
-    workflow_id: str
     reference_task_name: str
     task_type: str
     status: str
     reason: str
+    workflow_id: str = ""
+
+    def __str__(self) -> str:
+        if not self.reference_task_name:
+            return self.reason
+        return f"{self.reference_task_name} ({self.task_type}, {self.status}): {self.reason}"
+
+
+BlockedTask = Blocker  # the earlier name
 
 
 @dataclass
 class RunOutcome:
-    """What :meth:`Engine.run_until_blocked` ended with."""
+    """How a drive ended: the workflow JSON, and for a run that did not end, what blocks it.
+
+    ``unused_mocks`` maps reference names (``sub_ref/ref`` inside sub-workflows) to the planned
+    mock attempts the run never used.
+    """
 
     workflow_id: str
     status: str
     workflow: Dict[str, Any]
-    blocked: List[BlockedTask] = field(default_factory=list)
+    blocked: List[Blocker] = field(default_factory=list)
+    unused_mocks: Dict[str, int] = field(default_factory=dict)
+    #: the drive's settle step, with the mocks left: ``Engine.drive(workflow_id, settler)`` goes on
+    settler: Optional[Settler] = field(default=None, repr=False, compare=False)
 
     @property
     def is_terminal(self) -> bool:
-        return self.status in ("COMPLETED", "FAILED", "TIMED_OUT", "TERMINATED")
+        return self.status in WORKFLOW_TERMINAL
 
     def __str__(self) -> str:
         if not self.blocked:
             return f"workflow {self.workflow_id} ended {self.status}"
         lines = [f"workflow {self.workflow_id} is {self.status}, blocked on:"]
-        lines += [
-            f"  - {b.reference_task_name} ({b.task_type}, {b.status}): {b.reason}" for b in self.blocked
-        ]
+        lines += [f"  - {b}" for b in self.blocked]
         return "\n".join(lines)
 
 
-def _family(engine: Engine, run: WorkflowRun) -> List[WorkflowRun]:
-    """The run and its running sub-workflows (recursively)."""
-    out = [run]
-    i = 0
-    while i < len(out):
-        for t in out[i].non_terminal():
-            child_id = t.get("subWorkflowId")
-            if t["taskType"] == "SUB_WORKFLOW" and child_id in engine.store.runs:
-                out.append(engine.store.runs[child_id])
-        i += 1
-    return out
+class Drive:
+    """One drive of a workflow (its root run and running sub-workflows) by one settle step.
 
+    Args:
+        engine: the engine.
+        root: the run to drive.
+        settler: the settle step (it is attached to the root run for the drive, and inherited by
+            the sub-workflows the run starts).
+        fire_timeouts: when nothing else is due, let task and workflow timeouts fire (the clock
+            jumps to the earliest); otherwise the drive stops there.
+        until_ms: let virtual time pass up to this instant: every timer and timeout due before
+            it fires in order, then the clock stops at ``until_ms`` (a test's "two days later").
+    """
 
-def _worker_for(engine: Engine, task: TaskDict) -> Any:
-    return engine.workers.get(task["taskType"])
+    def __init__(
+        self,
+        engine: Engine,
+        root: WorkflowRun,
+        settler: Settler,
+        *,
+        fire_timeouts: bool = False,
+        until_ms: Optional[int] = None,
+        moves_clock: bool = True,
+    ):
+        self.engine = engine
+        self.root = root
+        self.settler = settler
+        self.fire_timeouts = fire_timeouts
+        self.until_ms = until_ms
+        self.moves_clock = moves_clock and settler.moves_clock
+        self.freezer = WorkerTimeFreezer(engine.clock)
+        self.steps = 0
+        self.settled = 0  # steps that changed something
 
+    # -- the loop --------------------------------------------------------------------------------
 
-def _call_worker(
-    engine: Engine, run: WorkflowRun, task: TaskDict, worker: Any, freezer: WorkerTimeFreezer
-) -> None:
-    from conductor_testkit.models import Task
+    def run(self) -> RunOutcome:
+        """Step until the workflow ends or nothing more can happen; return the outcome."""
+        engine = self.engine
+        self.settler.reattach_all()
+        try:
+            while self.steps < _MAX_STEPS:
+                self.steps += 1
+                if self.settler.finished(self):
+                    break
+                if self.settler.step(self):
+                    self.settled += 1
+                    continue
+                if not self.moves_clock:
+                    break
+                due = self._next_time()
+                if due is None:
+                    break
+                self._move_clock(due)
+            if self.until_ms is not None and engine.clock.now_ms() < self.until_ms:
+                self._move_clock(self.until_ms)
+                while self.settler.step(self):  # what the last instant made ready
+                    self.settled += 1
+            return self.outcome()
+        finally:
+            self.freezer.stop()
+            self.settler.detach_all()
 
-    worker_id = getattr(worker, "worker_id", None) or "conductor-testkit-engine"
-    engine.mark_polled(task, worker_id)
-    model = Task.from_dict(engine.task_snapshot(task))
-    freezer.move()
-    try:
-        result = worker.execute(model, raise_errors=(AssertionError,))
-    except TypeError:  # a worker object without the raise_errors option
-        result = worker.execute(model)
-    data = result.to_dict() if hasattr(result, "to_dict") else dict(result)
-    data["taskId"] = task["taskId"]
-    data["workflowInstanceId"] = run.workflow_id
-    if data.get("workerId") is None:
-        data["workerId"] = worker_id
-    engine.apply_task_result(run, task, data)
+    def _next_time(self) -> Optional[int]:
+        engine = self.engine
+        family = self.family()
+        if self.until_ms is None:
+            return next_timer(engine, family, self.settler, include_timeouts=self.fire_timeouts)
+        due = next_due_ms(engine, family, include_timeouts=True, settler=self.settler)
+        return due if due is not None and due <= self.until_ms else None
 
+    def _move_clock(self, to_ms: int) -> None:
+        self.engine.clock.advance_to(to_ms)
+        for run in self.family():
+            self.engine.decider.decide(run)
 
-def _ready_worker_tasks(engine: Engine, runs: List[WorkflowRun], now: int) -> Iterator[Any]:
-    """SCHEDULED worker tasks that are due now and have an in-process worker, in seq order."""
-    for run in runs:
-        if run.is_terminal():
-            continue
-        for t in run.non_terminal():
-            if t["status"] != "SCHEDULED" or engine.system_handlers.get(t["taskType"]) is not None:
+    def family(self) -> List[WorkflowRun]:
+        """The root run, the workflows the drive started (a failure workflow) that still run, and
+        their running sub-workflows (recursively), parents first."""
+        runs = self.engine.store.runs
+        out = [self.root, *(run for run in self.settler.started if run.status == "RUNNING")]
+        index = 0
+        while index < len(out):
+            for task in out[index].non_terminal():
+                child_id = task.get("subWorkflowId")
+                if task["taskType"] == "SUB_WORKFLOW" and child_id in runs:
+                    out.append(runs[child_id])
+            index += 1
+        return out
+
+    def call_worker_code(self, function: Callable[[], Any]) -> Any:
+        """Run worker code (a worker or a mock function) with time frozen at the virtual now."""
+        self.freezer.move()
+        return function()
+
+    # -- the result ------------------------------------------------------------------------------
+
+    def outcome(self) -> RunOutcome:
+        root = self.root
+        workflow = self.settler.result(self)
+        status = str(workflow.get("status"))
+        blocked = [] if status in WORKFLOW_TERMINAL else self.blockers()
+        return RunOutcome(
+            workflow_id=root.workflow_id,
+            status=status,
+            workflow=workflow,
+            blocked=blocked,
+            unused_mocks=self.settler.unused(),
+            settler=self.settler,
+        )
+
+    def blockers(self) -> List[Blocker]:
+        """The open tasks the run waits for, and why (a JOIN only when nothing else blocks)."""
+        out: List[Blocker] = []
+        for run in self.family():
+            if run.status == "PAUSED":
+                out.append(Blocker("", "", "PAUSED", "the workflow is paused", run.workflow_id))
                 continue
-            worker = _worker_for(engine, t)
-            if worker is not None and engine.task_due_ms(t) <= now:
-                yield run, t, worker
+            for task in run.non_terminal():
+                if task["taskType"] in _CONTAINERS:
+                    continue
+                reason = self.settler.why_blocked(self.engine, run, task)
+                out.append(
+                    Blocker(
+                        task["referenceTaskName"], task["taskType"], task["status"], reason, run.workflow_id
+                    )
+                )
+        joins = [b for b in out if b.task_type in _JOINS]
+        if len(joins) < len(out):
+            out = [b for b in out if b.task_type not in _JOINS]
+        if not out:
+            out.append(
+                Blocker(
+                    "",
+                    "",
+                    self.root.status,
+                    f"the run stopped after {self.steps} steps without ending "
+                    "(does a worker or mock function keep answering IN_PROGRESS?)",
+                    self.root.workflow_id,
+                )
+            )
+        return out
 
 
-def _timers(engine: Engine, runs: List[WorkflowRun], *, with_worker_only: bool) -> Iterator[int]:
-    """Queue times of SCHEDULED worker tasks (only those with an in-process worker when
-    ``with_worker_only``) and due times of async system tasks, in RUNNING workflows."""
+# -- timers ---------------------------------------------------------------------------------------
+
+
+def _timers(engine: Engine, runs: Iterable[WorkflowRun], settler: Optional[Settler]) -> Iterator[int]:
+    """When something becomes due in the RUNNING ``runs``: SCHEDULED worker tasks the settle step
+    will take (every one without a settler: an outside poller may), and async system tasks the
+    engine evaluates itself (those the settle step claims are settled without a timer)."""
+    handlers = engine.system_handlers
     for run in runs:
         if run.status != "RUNNING":
             continue
-        env = engine.env_for(run)
-        for t in run.non_terminal():
-            handler = engine.system_handlers.get(t["taskType"])
+        env = None
+        for task in run.non_terminal():
+            handler = handlers.get(task["taskType"])
             if handler is None:
-                wanted = not with_worker_only or _worker_for(engine, t) is not None
-                if t["status"] == "SCHEDULED" and wanted:
-                    yield engine.task_due_ms(t)
-            elif handler.is_async and t["taskType"] in engine.async_types:
-                due = async_due_ms(handler, t, env)
+                if task["status"] == "SCHEDULED" and (settler is None or settler.could_settle(run, task)):
+                    yield engine.task_due_ms(task)
+            elif handler.is_async and (settler is None or not settler.claims(run, task)):
+                env = env or engine.env_for(run)
+                due = async_due_ms(handler, task, env)
                 if due is not None:
                     yield due
 
 
-def _timeouts(engine: Engine, runs: Iterable[WorkflowRun]) -> Iterator[int]:
+def _timeouts(runs: Iterable[WorkflowRun]) -> Iterator[int]:
     """When the workflow timeout (TIME_OUT_WF) and each open task's timeouts fall due."""
     for run in runs:
+        if run.status != "RUNNING":
+            continue
         defn = run.defn
         if defn.get("timeoutPolicy") == "TIME_OUT_WF":
             due = workflow_timeout_due(defn, run.wf)
             if due is not None:
                 yield due
-        for t in run.non_terminal():
-            td = (t.get("workflowTask") or {}).get("taskDefinition") or {}
+        for task in run.non_terminal():
+            task_def = (task.get("workflowTask") or {}).get("taskDefinition") or {}
             for due in (
-                task_timeout_due(td, t),
-                poll_timeout_due(td, t),
-                response_timeout_due(td, t),
-                total_timeout_due(td, t),
+                task_timeout_due(task_def, task),
+                poll_timeout_due(task_def, task),
+                response_timeout_due(task_def, task),
+                total_timeout_due(task_def, task),
             ):
                 if due is not None:
                     yield due
@@ -159,83 +287,51 @@ def _earliest_after(now: int, times: Iterable[int]) -> Optional[int]:
     return min((ms for ms in times if ms > now), default=None)
 
 
-def _next_timer(engine: Engine, runs: List[WorkflowRun], fire_timeouts: bool) -> Optional[int]:
-    """The next timer the drive can act on; timeouts only when nothing else is waiting."""
+def next_timer(
+    engine: Engine, runs: List[WorkflowRun], settler: Optional[Settler], *, include_timeouts: bool
+) -> Optional[int]:
+    """The earliest future time at which something in ``runs`` becomes due (None: nothing will).
+
+    Timeouts count only when ``include_timeouts`` and nothing else is waiting on a timer: a drive
+    lets a timeout fire only when no worker, mock or timer would act before.
+    """
     now = engine.clock.now_ms()
-    best = _earliest_after(now, _timers(engine, runs, with_worker_only=True))
-    if best is None and fire_timeouts:
-        best = _earliest_after(now, _timeouts(engine, runs))
+    best = _earliest_after(now, _timers(engine, runs, settler))
+    if best is None and include_timeouts:
+        best = _earliest_after(now, _timeouts(runs))
     return best
 
 
-def next_timer_any(engine: Engine, runs: List[WorkflowRun], include_timeouts: bool) -> Optional[int]:
-    """The earliest future timer of ``runs``: delayed worker tasks (with or without a worker)."""
-    times: Iterable[int] = _timers(engine, runs, with_worker_only=False)
+def next_due_ms(
+    engine: Engine, runs: List[WorkflowRun], *, include_timeouts: bool, settler: Optional[Settler] = None
+) -> Optional[int]:
+    """The earliest future timer of ``runs`` (as ``settler`` sees them), timeouts included alongside
+    when asked."""
+    times: Iterable[int] = _timers(engine, runs, settler)
     if include_timeouts:
-        running = [run for run in runs if run.status == "RUNNING"]
-        times = itertools.chain(times, _timeouts(engine, running))
+        times = itertools.chain(times, _timeouts(runs))
     return _earliest_after(engine.clock.now_ms(), times)
 
 
-def _blockers(engine: Engine, runs: List[WorkflowRun]) -> List[Any]:
-    out = []
-    for run in runs:
-        if run.status == "PAUSED":
-            out.append(BlockedTask(run.workflow_id, "", "", "PAUSED", "the workflow is paused"))
-            continue
-        for t in run.non_terminal():
-            ttype = t["taskType"]
-            handler = engine.system_handlers.get(ttype)
-            if handler is None:
-                reason = (
-                    f"worker task {ttype!r} has no in-process worker (register one or complete it)"
-                    + unknown_type_note(t)
-                )
-            elif ttype == "WAIT":
-                reason = "WAIT task waits for a signal (update_task_by_ref_name / signal)"
-            elif ttype == "HUMAN":
-                reason = "HUMAN task waits to be completed by a task update"
-            elif ttype in ("SUB_WORKFLOW", "DO_WHILE"):
-                continue
-            elif ttype == "JOIN":
-                reason = "JOIN waits for " + ", ".join(t["inputData"].get("joinOn") or [])
-            else:
-                reason = f"{ttype} task waits to be completed"
-            out.append(BlockedTask(run.workflow_id, t["referenceTaskName"], ttype, t["status"], reason))
-    return out
+def skip_idle_time(engine: Engine) -> bool:
+    """Move the clock to the next timer when every running workflow waits only for time.
 
-
-def run_until_blocked(engine: Engine, workflow_id: str, *, fire_timeouts: bool = False) -> RunOutcome:
-    """See :meth:`Engine.run_until_blocked`."""
-    root = engine.store.run(workflow_id)
-    freezer = WorkerTimeFreezer(engine.clock)
-    try:
-        for _ in range(_MAX_STEPS):
-            if root.is_terminal():
-                break
-            runs = _family(engine, root)
-            ready = _ready_worker_tasks(engine, runs, engine.clock.now_ms())
-            if engine.shuffle_ready:  # explore other interleavings, reproducibly per seed
-                candidates = list(ready)
-                pick = engine.ready_rng.choice(candidates) if candidates else None
-            else:  # definition order: the first ready task is enough
-                pick = next(ready, None)
-            if pick is not None:
-                run, task, worker = pick
-                _call_worker(engine, run, task, worker, freezer)
+    For outside pollers (a TaskHandler on ``memory://``), which cannot move the virtual clock: when
+    no worker task is in progress and none can be polled now, the clock jumps to the earliest
+    timer (a delayed task, a WAIT deadline) and the workflows are decided. True when time moved.
+    """
+    now = engine.clock.now_ms()
+    running = engine.running_runs()
+    for run in running:
+        for task in run.non_terminal():
+            if task["taskType"] in engine.system_handlers:
                 continue
-            nxt = _next_timer(engine, runs, fire_timeouts)
-            if nxt is None:
-                break
-            engine.clock.advance_to(nxt)
-            for run in runs:
-                engine.decider.decide(run)
-    finally:
-        freezer.stop()
-    runs = _family(engine, root)
-    return RunOutcome(
-        workflow_id=root.workflow_id,
-        status=root.status,
-        workflow=engine.workflow_snapshot(root),
-        blocked=[] if root.is_terminal() else _blockers(engine, runs),
-    )
+            if task["status"] != "SCHEDULED" or engine.task_due_ms(task) <= now:
+                return False  # a worker holds it, or may take it now: its result may change everything
+    due = next_timer(engine, running, None, include_timeouts=False)
+    if due is None:
+        return False
+    engine.clock.advance_to(due)
+    for run in running:
+        engine.decider.decide(run)
+    return True

@@ -1,4 +1,4 @@
-"""WAIT task ``duration`` and ``until`` parsing like the server's DateTimeUtils (§3.13).
+"""WAIT task ``duration`` and ``until`` parsing like the server's DateTimeUtils (docs/semantics.md §4.12).
 
 ``duration``: optional parts in the fixed order days, hours, minutes, seconds, each
 ``<digits><spaces?><unit>``, case-insensitive (``10m20s``, ``2 hours 30 minutes``); a blank text

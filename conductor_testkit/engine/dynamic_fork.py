@@ -1,4 +1,4 @@
-"""FORK_JOIN_DYNAMIC mapping (mapper/ForkJoinDynamicTaskMapper, CONDUCTOR_SEMANTICS.md §3.6)."""
+"""FORK_JOIN_DYNAMIC mapping (mapper/ForkJoinDynamicTaskMapper, docs/semantics.md §4.6)."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ _WORKFLOW_TASK_KEYS = frozenset(
 def _as_string(value: Any, key: str) -> Any:
     if value is None or isinstance(value, str):
         return value
-    # the server casts with (String): any other JSON type is a ClassCastException (§2.10)
+    # the server casts with (String): any other JSON type is a ClassCastException (docs/semantics.md §2.8)
     raise TypeError(f"FORK_JOIN_DYNAMIC input '{key}' must be a string, got {java_string(value)}")
 
 

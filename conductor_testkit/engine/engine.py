@@ -4,22 +4,27 @@ Everything runs on a :class:`VirtualClock`; nothing reads the wall clock. Inputs
 pydantic models of :mod:`conductor_testkit.models`; every output is a plain wire dict (the
 server's camelCase JSON), a deep copy that callers may keep or change.
 
-Public API (stable; helper H's REST layer and operations build on it):
+Public API (what the harness, ``memory://`` and users call):
 
 * metadata: :meth:`Engine.register_workflow_def`, :meth:`get_workflow_def`,
   :meth:`get_all_workflow_defs`, :meth:`unregister_workflow_def`, :meth:`register_task_def`,
-  :meth:`get_task_def`, :meth:`get_all_task_defs`, :meth:`unregister_task_def`;
+  :meth:`get_task_def`, :meth:`get_all_task_defs`, :meth:`unregister_task_def`,
+  :meth:`latest_workflow_def`;
 * execution: :meth:`start_workflow`, :meth:`get_workflow`, :meth:`get_task`, :meth:`decide`,
   :meth:`poll`, :meth:`update_task`, :meth:`update_task_by_ref_name`;
-* drivers: :meth:`run_until_blocked`, :meth:`execute`, :meth:`test_workflow`;
-* operations (delegated to :mod:`conductor_testkit.engine.operations`): pause, resume,
-  terminate, retry, restart, rerun, skip, update variables, remove.
+* drives (one loop, :mod:`conductor_testkit.engine.driver`): :meth:`run_workflow`,
+  :meth:`execute`, :meth:`run_until_blocked`, :meth:`test_workflow`, :meth:`run_workers`;
+  time: :meth:`next_due_ms`, :meth:`advance_to`, :meth:`skip_idle_time`;
+* operations (:mod:`conductor_testkit.engine.operations`): pause, resume, terminate, retry,
+  restart, rerun, skip, update variables, remove;
+* shared state of outside callers: ``gate`` (the lock), ``task_logs``, ``poll_data``,
+  ``event_handlers``; records of what ran: ``published_events``, ``kafka_messages``.
 
-Internals other engine modules use: ``engine.store`` (:class:`Store`), ``engine.decider``
-(:class:`Decider`), ``engine.mapper``, ``engine.ids``, ``engine.clock``,
-``engine.system_handlers``, :meth:`env_for`, :meth:`create_run`, :meth:`snapshot_definition`
-(:meth:`prepared_definition`), :meth:`workflow_snapshot`, :meth:`task_result_from`,
-:meth:`http_session`, :meth:`lookup_task_def`, :meth:`latest_workflow_def`.
+Internals the engine's own modules use: ``store``, ``decider``, ``mapper``, ``ids``,
+``system_handlers``, :meth:`env_for`, :meth:`create_run`, :meth:`start_run`,
+:meth:`prepared_definition`, :meth:`workflow_snapshot`, :meth:`task_snapshot`,
+:meth:`task_result_from`, :meth:`apply_task_result`, :meth:`mark_polled`, :meth:`http_session`,
+:meth:`lookup_task_def`.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from conductor_testkit.engine.definitions import (
     normalize_workflow_def,
     populate_task_definitions,
 )
+from conductor_testkit.engine.driver import Drive, RunOutcome, next_due_ms, skip_idle_time
 from conductor_testkit.engine.errors import (
     EngineBadRequest,
     EngineConflict,
@@ -43,20 +49,31 @@ from conductor_testkit.engine.errors import (
 )
 from conductor_testkit.engine.event_handlers import ConductorQueues, EventExecution
 from conductor_testkit.engine.expressions import workflow_input_with_template
+from conductor_testkit.engine.gate import EngineGate
 from conductor_testkit.engine.gc_pause import gc_paused
 from conductor_testkit.engine.ids import IdGenerator
 from conductor_testkit.engine.javascript import JavaScriptEvaluator, evaluate_expression, to_bool
+from conductor_testkit.engine.jq_transform import (
+    DEFAULT_JQ_MEMORY_LIMIT_BYTES,
+    DEFAULT_JQ_TIME_LIMIT_SECONDS,
+    JqEvaluator,
+)
 from conductor_testkit.engine.mapping import Mapper
+from conductor_testkit.engine.mocks import MockSet
 from conductor_testkit.engine.operators import OPERATOR_HANDLERS
 from conductor_testkit.engine.poll_limits import RateLimiter, held_back, release_next
 from conductor_testkit.engine.prepared import PreparedDefinition, prepare_definition, workflow_task_templates
 from conductor_testkit.engine.python_evaluator import evaluate_python
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_ref, json_copy
 from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_http_session
+from conductor_testkit.engine.script_warnings import ScriptOrigin
+from conductor_testkit.engine.settle import Settler, TaskSettler
 from conductor_testkit.engine.store import Store
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
 from conductor_testkit.engine.timeouts import queue_due_ms
 from conductor_testkit.engine.validation import DefinitionValidationError, validate_workflow_def
+from conductor_testkit.engine.workers import workers_by_type
+from conductor_testkit.engine.workflow_test import run_workflow_test
 
 _REASON_LIMIT = 500
 _SCALARS = (str, int, bool, float, type(None))
@@ -106,13 +123,16 @@ class Engine:
     Args:
         clock: the clock to use (default: a new :class:`VirtualClock` at 2024-01-01T00:00Z).
         seed: seeds the id generator, so a run replays with the same ids.
-        workers: in-process workers run by :meth:`run_until_blocked`: ``Worker`` objects,
+        workers: in-process workers, run by every drive and by ``memory://``: ``Worker`` objects,
             ``@worker_task`` functions, or a mapping task name -> callable/Worker.
         network: allow HTTP tasks to reach the network (off: a clear error names the URL;
             ``responses`` mocks work either way).
-        js_time_limit_seconds / js_memory_limit_bytes: limits of the JavaScript evaluator.
+        js_time_limit_seconds / js_memory_limit_bytes: limits of the JavaScript evaluator
+            (wall time per evaluation; QuickJS heap).
+        jq_time_limit_seconds / jq_memory_limit_bytes: limits of JSON_JQ_TRANSFORM programs
+            (wall time per evaluation; memory of the sandbox process beyond its baseline).
         host_name: the ``workerId`` of async system tasks (the server's host name).
-        shuffle_ready: run ready worker tasks in a seeded random order (``seed``) instead of
+        shuffle_ready: settle ready tasks in a seeded random order (``seed``) instead of
             definition order, to explore interleavings of parallel branches reproducibly.
         task_rate_limits: hold back polled tasks beyond their TaskDef's ``rateLimitPerFrequency``
             per ``rateLimitFrequencyInSeconds``, as a Redis-backed server does. Off by default:
@@ -129,14 +149,16 @@ class Engine:
         network: bool = False,
         js_time_limit_seconds: float = 4.0,
         js_memory_limit_bytes: int = 32 * 1024 * 1024,
+        jq_time_limit_seconds: float = DEFAULT_JQ_TIME_LIMIT_SECONDS,
+        jq_memory_limit_bytes: int = DEFAULT_JQ_MEMORY_LIMIT_BYTES,
         host_name: str = "conductor-testkit",
         shuffle_ready: bool = False,
         task_rate_limits: bool = False,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.ids = IdGenerator(seed)
-        # run_until_blocked runs ready worker tasks in definition order, or (shuffle_ready) in a
-        # seeded random order to explore other interleavings reproducibly
+        # drives settle ready tasks in definition order, or (shuffle_ready) in a seeded random
+        # order to explore other interleavings reproducibly
         self.shuffle_ready = shuffle_ready
         self.ready_rng = random.Random(seed)
         self.store = Store()
@@ -146,6 +168,7 @@ class Engine:
         self.network = network
         self.host_name = host_name
         self.js = JavaScriptEvaluator(js_time_limit_seconds, js_memory_limit_bytes)
+        self.jq = JqEvaluator(jq_time_limit_seconds, jq_memory_limit_bytes)
         self._workflow_defs: Dict[str, Dict[int, Dict[str, Any]]] = {}
         self._task_defs: Dict[str, Dict[str, Any]] = {}
         # bumped on every metadata change: cached definition snapshots depend on it
@@ -164,6 +187,12 @@ class Engine:
         self.workers: Dict[str, Any] = {}
         self._session: Any = None
         self.add_workers(workers)
+        # what outside callers share: the lock every REST call runs under, and the REST-level
+        # state the engine does not model (task logs, poll data, event handlers)
+        self.gate = EngineGate()
+        self.task_logs: Dict[str, List[Dict[str, Any]]] = {}
+        self.poll_data: Dict[Tuple[str, Optional[str]], Dict[str, Any]] = {}
+        self.event_handlers: Dict[str, Dict[str, Any]] = {}
 
     @staticmethod
     def _load_handlers() -> Dict[str, SystemTaskHandler]:
@@ -172,7 +201,7 @@ class Engine:
             from conductor_testkit.engine.system_tasks import HANDLERS
 
             handlers.update(HANDLERS)
-        except ImportError:  # pragma: no cover - helper F's package always exists
+        except ImportError:  # pragma: no cover - the system task package always exists
             pass
         if "NOOP" not in handlers:
             from conductor_testkit.engine.operators import ForkHandler
@@ -196,22 +225,7 @@ class Engine:
     # workers
     def add_workers(self, workers: Any) -> None:
         """Register in-process workers (see the class docstring for the accepted forms)."""
-        if isinstance(workers, Mapping):
-            from conductor_testkit.worker import Worker
-
-            for name, fn in workers.items():
-                target = getattr(fn, "worker", fn)
-                self.workers[str(name)] = target if hasattr(target, "execute") else Worker(str(name), fn)
-            return
-        for w in workers or ():
-            worker = getattr(w, "worker", w)
-            name = getattr(worker, "task_definition_name", None)
-            if not name:
-                raise TypeError(
-                    f"Engine(workers=...): {w!r} is not a Worker or @worker_task function; "
-                    "pass a mapping {task_name: function} for plain functions"
-                )
-            self.workers[name] = worker
+        self.workers.update(workers_by_type(workers))
 
     # ------------------------------------------------------------------------------------
     # metadata
@@ -383,12 +397,37 @@ class Engine:
         if parent is not None:
             wf["parentWorkflowId"], wf["parentWorkflowTaskId"] = parent
         run = WorkflowRun(wf, prepared)
+        self._inherit_settler(run, parent)
         self.store.add(run)
         return run
 
+    def _inherit_settler(self, run: WorkflowRun, parent: Optional[Tuple[str, str]]) -> None:
+        """A run started inside a drive belongs to it: a sub-workflow gets the mocks of its
+        parent task, a workflow a decide starts otherwise what the drive's settle step says."""
+        if parent is not None:
+            parent_run = self.store.runs.get(parent[0])
+            settler = parent_run.settler if parent_run is not None else None
+            if settler is not None:
+                task = parent_run.by_id.get(parent[1]) if parent_run is not None else None
+                ref = str(task["referenceTaskName"]) if task is not None else ""
+                settler.for_child(ref).attach(run)
+            return
+        origin = self.decider.current_run()
+        if origin is not None and origin.settler is not None:
+            # the server starts the failure workflow once the run has ended
+            started = origin.settler.for_started(failure_workflow=origin.is_terminal())
+            if started is not None:
+                started.adopt(run)
+
     def start_workflow(self, request: Any) -> str:
         """Start a workflow (StartWorkflowRequest); the first decide runs before this returns."""
+        return self.start_run(request).workflow_id
+
+    def start_run(self, request: Any, settler: Optional[Settler] = None) -> WorkflowRun:
+        """Start a workflow whose tasks ``settler`` settles (attached before the first decide)."""
         run = self.create_run(request)
+        if settler is not None:
+            settler.attach(run)
         try:
             self.decider.decide(run)
             # the server's first decide shares one variables map between the workflow and its
@@ -401,7 +440,7 @@ class Engine:
         except Exception:
             self.store.remove(run.workflow_id)
             raise
-        return run.workflow_id
+        return run
 
     # ------------------------------------------------------------------------------------
     # reading
@@ -555,7 +594,7 @@ class Engine:
             run.refresh_pending(task)  # IN_PROGRESS now: its response timeout runs
 
     def update_task(self, task_result: Any) -> str:
-        """Apply a TaskResult (§2.11) and decide; returns the task id."""
+        """Apply a TaskResult (docs/semantics.md §2.9) and decide; returns the task id."""
         result = _as_dict(task_result)
         task_id = result.get("taskId")
         if not task_id:
@@ -623,7 +662,7 @@ class Engine:
         output: Optional[Mapping[str, Any]] = None,
         worker_id: Optional[str] = None,
     ) -> str:
-        """POST /tasks/{wf}/{ref}/{status} (§5.8): '' when no task with that reference is pending."""
+        """POST /tasks/{wf}/{ref}/{status} (docs/semantics.md §7.8); '' when no such task is pending."""
         run = self.store.run(workflow_id)
         task = self.pending_task_by_ref(run, task_ref_name)
         if task is None:
@@ -667,24 +706,33 @@ class Engine:
     # ------------------------------------------------------------------------------------
     # evaluators used by mappers/operators
     def evaluate(
-        self, evaluator_type: str, expression: Any, input: Any, parameters: Optional[Mapping[str, Any]] = None
+        self,
+        evaluator_type: str,
+        expression: Any,
+        input: Any,
+        parameters: Optional[Mapping[str, Any]] = None,
+        *,
+        origin: Optional[ScriptOrigin] = None,
     ) -> Any:
         """SWITCH/DECISION evaluation (value-param, javascript, graaljs, python).
 
-        ``python`` runs on the engine's safe subset of Python (:mod:`~conductor_testkit.engine.
-        python_evaluator`; ``parameters``: the inputParameters ``input`` was resolved from):
-        PythonError for what fails on the server too, PythonUnsupported for what the engine will
-        not run.
+        ``origin`` (the workflow run and task) gives each run its own JavaScript global state
+        and names the task in warnings. ``python`` runs on the engine's safe subset of Python
+        (:mod:`~conductor_testkit.engine.python_evaluator`; ``parameters``: the inputParameters
+        ``input`` was resolved from): PythonError for what fails on the server too,
+        PythonUnsupported for what the engine will not run.
         """
         if evaluator_type == "python":
             return evaluate_python(str(expression), json_copy(input), parameters)
         if evaluator_type in ("javascript", "graaljs"):
-            return evaluate_expression(evaluator_type, str(expression), json_copy(input), self.js)
+            return evaluate_expression(evaluator_type, str(expression), input, self.js, origin=origin)
         return evaluate_expression(evaluator_type, expression, input, self.js)
 
-    def evaluate_condition(self, condition: str, input: Any) -> bool:
+    def evaluate_condition(
+        self, condition: str, input: Any, *, origin: Optional[ScriptOrigin] = None
+    ) -> bool:
         """DO_WHILE loopCondition: JavaScript, truthy per the server's evalBool."""
-        return to_bool(self.js.evaluate(condition, input))
+        return to_bool(self.js.evaluate(condition, input, origin=origin))
 
     # ------------------------------------------------------------------------------------
     # HTTP for the HTTP task
@@ -695,18 +743,116 @@ class Engine:
         return self._session
 
     # ------------------------------------------------------------------------------------
-    # time skipping (for external pollers, e.g. the in-process transport)
+    # driving (engine/driver.py: the one loop; engine/settle.py: who settles tasks)
+    def running_runs(self) -> List[WorkflowRun]:
+        """The runs whose workflow is RUNNING, in creation order."""
+        return [run for run in self.store.runs.values() if run.status == "RUNNING"]
+
+    def _settler(
+        self, mocks: Any, sub_workflow_mocks: Any, workers: Any, failure_workflow_mocks: Any
+    ) -> TaskSettler:
+        own = dict(self.workers)
+        if workers:
+            own.update(workers_by_type(workers))
+        if isinstance(mocks, MockSet):
+            mock_set = mocks
+        else:
+            mock_set = MockSet.parse(mocks, sub_workflow_mocks, failure_workflow_mocks=failure_workflow_mocks)
+        return TaskSettler(mock_set, own)
+
+    def run_workflow(
+        self,
+        request: Any,
+        *,
+        mocks: Any = None,
+        sub_workflow_mocks: Optional[Mapping[str, Any]] = None,
+        workers: Any = None,
+        failure_workflow_mocks: Any = None,
+        fire_timeouts: bool = False,
+    ) -> RunOutcome:
+        """Start a workflow and drive it until it ends or nothing more can happen.
+
+        Each task the engine does not finish by itself is settled by the first of: its mocks
+        (``mocks``: reference name -> attempts, in the forms of :mod:`conductor_testkit.engine.mocks`;
+        ``sub_workflow_mocks``: a SUB_WORKFLOW reference -> its child's mocks), its mock function,
+        the worker of its task type (``workers`` in the forms :meth:`add_workers` takes, on top of
+        the engine's own). When nothing can run now the clock jumps to the next timer; with
+        ``fire_timeouts`` also to the next task or workflow timeout when nothing else is due.
+        The failure workflow the run starts is driven too, by ``failure_workflow_mocks`` and the
+        workers.
+        """
+        settler = self._settler(mocks, sub_workflow_mocks, workers, failure_workflow_mocks)
+        run = self.start_run(request, settler)
+        return Drive(self, run, settler, fire_timeouts=fire_timeouts).run()
+
+    def drive(
+        self,
+        workflow_id: str,
+        settler: Optional[Settler] = None,
+        *,
+        fire_timeouts: bool = False,
+        until_ms: Optional[int] = None,
+        moves_clock: bool = True,
+    ) -> RunOutcome:
+        """Drive a started workflow again: with ``settler`` (e.g. a :class:`RunOutcome`'s
+        ``settler``, holding the mocks left), else with the engine's workers.
+
+        ``until_ms``: let virtual time pass up to that instant, firing every timer and timeout
+        due on the way in order, and stop there (the clock ends at ``until_ms``).
+        ``moves_clock=False``: settle only what is ready now (and report what blocks the run).
+        """
+        run = self.store.run(workflow_id)
+        if settler is None:
+            settler = self._settler(None, None, None, None)
+        settler.include(run)
+        drive = Drive(
+            self, run, settler, fire_timeouts=fire_timeouts, until_ms=until_ms, moves_clock=moves_clock
+        )
+        return drive.run()
+
+    def execute(
+        self, request: Any, *, mocks: Any = None, workers: Any = None, fire_timeouts: bool = False
+    ) -> Dict[str, Any]:
+        """:meth:`run_workflow` and return the workflow JSON."""
+        return self.run_workflow(request, mocks=mocks, workers=workers, fire_timeouts=fire_timeouts).workflow
+
+    def run_until_blocked(
+        self, workflow_id: str, *, fire_timeouts: bool = False, workers: Any = None
+    ) -> RunOutcome:
+        """Drive a started workflow with the engine's workers (and ``workers``), on the virtual clock."""
+        return self.drive(workflow_id, self._settler(None, None, workers, None), fire_timeouts=fire_timeouts)
+
+    def test_workflow(self, request: Any) -> Dict[str, Any]:
+        """``POST /workflow/test`` on the virtual clock (mocks only, as on the server); the workflow JSON."""
+        return run_workflow_test(self, _as_dict(request)).workflow
+
+    def run_workers(self) -> bool:
+        """Run the engine's in-process workers on every running workflow until none has a ready
+        task for them (the clock does not move); True when some task was settled.
+
+        ``memory://`` calls this after each change, so workers given to the engine run there too.
+        """
+        if not self.workers:
+            return False
+        settled = False
+        for run in self.running_runs():
+            if run.wf.get("parentWorkflowId") or run.settler is not None:
+                continue  # a sub-workflow is driven with its parent; a run in a drive by that drive
+            settler = TaskSettler(None, self.workers, moves_clock=False)
+            settler.attach(run)
+            drive = Drive(self, run, settler)
+            drive.run()
+            settled = settled or drive.settled > 0
+        return settled
+
     def next_due_ms(self, *, include_timeouts: bool = False) -> Optional[int]:
-        """The earliest future virtual time at which something becomes due in any running workflow.
+        """The earliest future virtual time at which something becomes due in a running workflow.
 
         Considers delayed worker tasks (retry delays, startDelay, callbackAfterSeconds), async
         system tasks (WAIT deadlines, ...) and, with ``include_timeouts``, task/workflow timeouts.
         None when nothing is waiting on a timer.
         """
-        from conductor_testkit.engine.driver import next_timer_any
-
-        runs = [r for r in self.store.runs.values() if not r.is_terminal()]
-        return next_timer_any(self, runs, include_timeouts)
+        return next_due_ms(self, self.running_runs(), include_timeouts=include_timeouts)
 
     def advance_to(self, ms: int) -> None:
         """Move the virtual clock to ``ms`` (if later) and decide every running workflow."""
@@ -714,28 +860,13 @@ class Engine:
         for run in [r for r in self.store.runs.values() if not r.is_terminal()]:
             self.decider.decide(run)
 
-    # ------------------------------------------------------------------------------------
-    # drivers
-    def run_until_blocked(self, workflow_id: str, *, fire_timeouts: bool = False) -> Any:
-        """Run in-process workers and timers until the workflow ends or is blocked (RunOutcome)."""
-        from conductor_testkit.engine.driver import run_until_blocked
-
-        return run_until_blocked(self, workflow_id, fire_timeouts=fire_timeouts)
-
-    def execute(self, request: Any, *, fire_timeouts: bool = False) -> Dict[str, Any]:
-        """Start a workflow, :meth:`run_until_blocked`, and return its workflow JSON."""
-        workflow_id = self.start_workflow(request)
-        outcome = self.run_until_blocked(workflow_id, fire_timeouts=fire_timeouts)
-        return outcome.workflow  # type: ignore[no-any-return]
-
-    def test_workflow(self, request: Any) -> Dict[str, Any]:
-        """POST /workflow/test semantics (§6) on the virtual clock; returns the workflow JSON."""
-        from conductor_testkit.engine.test_endpoint import test_workflow
-
-        return test_workflow(self, _as_dict(request))
+    def skip_idle_time(self) -> bool:
+        """Jump the clock to the next timer when every running workflow waits only for time
+        (no worker task in progress or pollable now); True when time moved. For outside pollers."""
+        return skip_idle_time(self)
 
     # ------------------------------------------------------------------------------------
-    # operations (helper H's module)
+    # operations
     def pause_workflow(self, workflow_id: str) -> None:
         from conductor_testkit.engine import operations
 

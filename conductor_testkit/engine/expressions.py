@@ -1,4 +1,4 @@
-"""``${...}`` parameter resolution exactly like the server (CONDUCTOR_SEMANTICS.md §1).
+"""``${...}`` parameter resolution exactly like the server (docs/semantics.md §5).
 
 The server resolves a task's ``inputParameters`` (and workflow ``outputParameters``, DO_WHILE
 inputs, ...) against one document: ``workflow`` -> a fixed set of workflow fields, and one entry
@@ -101,7 +101,7 @@ def _task_field(task: Mapping[str, Any], name: str) -> Any:
 
 
 def workflow_context_entry(workflow: Mapping[str, Any]) -> Dict[str, Any]:
-    """The ``workflow`` entry of the expression document (§1.2) from a wire Workflow dict.
+    """The ``workflow`` entry of the expression document (docs/semantics.md §5.2) from a wire Workflow dict.
 
     Values are the workflow's own objects (not copies); the key order is the server's HashMap order.
     """
@@ -109,7 +109,7 @@ def workflow_context_entry(workflow: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 def task_context_entry(task: Mapping[str, Any]) -> Dict[str, Any]:
-    """The per-reference-name entry of the expression document (§1.2) from a wire Task dict.
+    """The per-reference-name entry of the expression document (docs/semantics.md §5.2) from a wire Task dict.
 
     ``status`` is present only when the task has one (as on the server).
     """
@@ -448,7 +448,7 @@ def resolve_parameters(
     *,
     environment: Optional[Mapping[str, str]] = None,
 ) -> Dict[str, Any]:
-    """Resolve every ``${...}`` in ``params`` against ``context`` (§1.3-§1.5).
+    """Resolve every ``${...}`` in ``params`` against ``context`` (docs/semantics.md §5.3-§5.5).
 
     ``context`` is an :class:`ExpressionContext` or any mapping shaped like the document.
     Returns fresh containers (maps in the server's HashMap key order); never mutates ``params``.
@@ -479,7 +479,7 @@ def resolve_task_input(
     *,
     environment: Optional[Mapping[str, str]] = None,
 ) -> Dict[str, Any]:
-    """A task's input from its ``inputParameters`` and its TaskDef's ``inputTemplate`` (§1.6).
+    """A task's input from ``inputParameters`` and the TaskDef's ``inputTemplate`` (docs/semantics.md §5.6).
 
     Template keys absent from the parameters are added (then resolved too); afterwards every key
     whose value resolved to ``None`` gets the template's *raw, unresolved* value when the template
@@ -502,7 +502,7 @@ def resolve_task_input(
 def workflow_input_with_template(
     input: Optional[Mapping[str, Any]], input_template: Optional[Mapping[str, Any]]
 ) -> Dict[str, Any]:
-    """The workflow input after ``WorkflowDef.inputTemplate`` (§1.7).
+    """The workflow input after ``WorkflowDef.inputTemplate`` (docs/semantics.md §5.7).
 
     Template keys are added (deep copies, not resolved) only when the given input is non-empty;
     ``{}`` stays ``{}``. ``None`` gives ``{}`` (the server answers HTTP 400 for a null input: the

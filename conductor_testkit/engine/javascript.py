@@ -1,34 +1,54 @@
-"""JavaScript evaluation for SWITCH, INLINE, DECISION, DO_WHILE and LAMBDA (§3.1, §3.17, §3.22).
+"""JavaScript for SWITCH, INLINE, DECISION, DO_WHILE and LAMBDA (docs/semantics.md §4.1, §4.16, §4.21).
 
 The server runs scripts on GraalJS with the task input bound to ``$``; the engine runs them on
-QuickJS (a real ECMAScript engine, no I/O) with ``$`` bound to a plain JSON copy of the input.
-The script's completion value is converted the way the server converts it (``3.0`` -> ``3``,
-integral numbers beyond 32 bits -> int, ``undefined`` -> ``None``, ``NaN``/``Infinity`` ->
-the strings the server's JSON shows, functions and dates -> ``{}``), and errors carry the
-server's wording: ``Error evaluating the script `<name>: <message>` at line <n>``.
+QuickJS (a real ECMAScript engine, no I/O) in sandbox processes, with ``$`` bound to a copy of
+the input. The script's completion value is converted the way the server converts it (``3.0``
+-> ``3``, integral numbers beyond 32 bits -> int, ``undefined`` -> ``None``, ``NaN``/``Infinity``
+-> the strings the server's JSON shows, functions, dates and promises -> ``{}``), and errors
+carry the server's wording: ``Error evaluating the script `<name>: <message>` at line <n>``.
+
+Limits (:class:`JavaScriptEvaluator`): wall time per evaluation, whatever the script does
+(the server's is 4 s too: "Script not evaluated within 4 seconds, interrupted.", FAILED);
+promise jobs run before the evaluation returns, as on GraalJS, and never after it; each
+workflow run starts from a clean global state.
+
+On the server ``$`` is a Java map (a GraalJS host object). Where that shows and can be
+reproduced exactly, the engine does (``JSON.stringify($)`` is ``{}``, ``'key' in $`` is false,
+``$.list.sort()`` without a comparator fails with the host's arity error; see
+:mod:`conductor_testkit.engine._js_prelude`); where it cannot (``Object.keys($)`` lists Java
+method names there, ``String($.list)`` is Java's ``[1, 2]``), the engine answers with the data
+and warns with :class:`~conductor_testkit.engine.script_warnings.ServerDivergenceWarning`,
+naming the workflow and the task.
 
 Known differences from the server (GraalJS), deliberate or unavoidable:
 
-* ``$`` is plain JSON here; on the server it is a Java map, so ``JSON.stringify($)`` gives ``{}``
-  and ``Object.keys($)`` Java method names there (verified on 3.32.1). Scripts that treat ``$``
-  as data behave the same.
 * Syntax error texts come from QuickJS (``SyntaxError: unexpected token ...``), not GraalJS's
-  ``SyntaxError: inline:1:8 Expected ...`` with a source excerpt; the ``at line <n>`` part matches.
+  ``SyntaxError: inline:1:8 Expected ...`` with a source excerpt; the ``at line <n>`` part
+  matches and the reason carries a note (:data:`SYNTAX_NOTE`) that the server's text differs.
 * Some engine messages have no GraalJS equivalent and keep QuickJS wording (e.g. ``TypeError:
   not a function`` where GraalJS names the callee, ``o.foo is not a function``).
+* Regular expressions backtrack on QuickJS (``/^(a+)+$/`` on a long non-match) where GraalJS's
+  TRegex answers at once: such a script hits the time limit here.
 * The memory limit is ours (the server has none); exceeding it fails like a script error.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
-import threading
 from typing import Any, List, Mapping, Optional, Tuple
 
-import quickjs
-
+from conductor_testkit.engine._js_prelude import JS_PRELUDE
+from conductor_testkit.engine.sandbox import (
+    SandboxCrashed,
+    SandboxMemoryLimit,
+    SandboxTimeLimit,
+    format_seconds,
+    sandbox_pool,
+)
+from conductor_testkit.engine.script_warnings import ScriptOrigin, warn_server_divergence
 from conductor_testkit.errors import ConductorError
 
 
@@ -72,87 +92,6 @@ class UnknownEvaluatorError(ScriptError):
         return f"Unknown evaluator '{self.evaluator_type}' in INLINE task."
 
 
-# ----------------------------------------------------------------------------------------------
-# the JavaScript side: run a script, convert its value, describe an error, clean the globals
-
-_PRELUDE = r"""
-(function () {
-  var g = globalThis;
-  var realEval = g.eval, stringify = JSON.stringify, parse = JSON.parse;
-  var getNames = Object.getOwnPropertyNames, isArray = Array.isArray, isInteger = Number.isInteger;
-  var baseline = null;
-  var LONG_MAX = 9223372036854775807, LONG_MIN = -9223372036854775808;
-  function num(v) {
-    if (v !== v) return "NaN";
-    if (v === Infinity) return "Infinity";
-    if (v === -Infinity) return "-Infinity";
-    if (isInteger(v)) {
-      if (v === 0 && 1 / v < 0) return {"\u0000f": "-0.0"};
-      // 2**63 itself does not fit a Java long: the server answers a double there
-      if (v >= LONG_MIN && v < LONG_MAX) return v;
-      return {"\u0000f": String(v)};
-    }
-    return v;
-  }
-  function conv(v, depth) {
-    if (depth > 500) throw new RangeError("Maximum call stack size exceeded");
-    if (v === null || v === undefined) return null;
-    var t = typeof v;
-    if (t === "number") return num(v);
-    if (t === "boolean" || t === "string") return v;
-    if (t === "bigint") return num(Number(v));
-    if (t === "symbol" || t === "function") return {};
-    if (isArray(v)) {
-      var out = [];
-      for (var i = 0; i < v.length; i++) out.push(conv(v[i], depth + 1));
-      return out;
-    }
-    if (v instanceof Date) return {};
-    if (v instanceof Map) {
-      var m = {};
-      v.forEach(function (value, key) { m[String(key)] = conv(value, depth + 1); });
-      return m;
-    }
-    var o = {};
-    var keys = Object.keys(v);
-    for (var k = 0; k < keys.length; k++) o[keys[k]] = conv(v[keys[k]], depth + 1);
-    return o;
-  }
-  function describe(e) {
-    if (e instanceof Error) {
-      return {kind: "error", name: String(e.name), message: String(e.message),
-              text: String(e), stack: String(e.stack || "")};
-    }
-    var text;
-    if (e === null || e === undefined || typeof e !== "object") text = String(e);
-    else text = isArray(e) ? "Array" : "Error";
-    return {kind: "value", text: text};
-  }
-  function clean() {
-    var names = getNames(g), dirty = false;
-    for (var i = 0; i < names.length; i++) {
-      if (!baseline.has(names[i]) && !delete g[names[i]]) dirty = true;
-    }
-    return dirty;
-  }
-  g.__ctk_run = function __ctk_run(src, input, asFunction) {
-    var result;
-    try {
-      g.$ = parse(input);
-      var value;
-      if (asFunction) value = (new Function("$", src))(g.$);
-      else value = (0, realEval)(src);
-      result = {ok: conv(value, 0)};
-    } catch (e) {
-      result = {err: describe(e)};
-    }
-    result.dirty = clean();
-    return stringify(result);
-  };
-  baseline = new Set(getNames(g));
-})();
-"""
-
 _FLOAT_MARK = "\u0000f"
 
 
@@ -162,8 +101,8 @@ def _decode_hook(obj: dict) -> Any:
     return obj
 
 
-def _decode_result(text: str) -> Any:
-    if "\\u0000f" in text:
+def _decode_result(text: bytes) -> Any:
+    if b"\\u0000f" in text:
         return json.loads(text, object_hook=_decode_hook)
     return json.loads(text)
 
@@ -186,6 +125,10 @@ _NATIVE_TRANSLATIONS = {
     "expecting hex digit": "illegal escape sequence",
     "invalid number of digits": "toFixed() fraction digits need to be in range 0-100",
 }
+SYNTAX_NOTE = (
+    " [engine note: the server's GraalJS words syntax errors differently: "
+    "'SyntaxError: inline:LINE:COLUMN <message>' followed by the source line and a caret]"
+)
 _LINE_RE = re.compile(r"<input>:(\d+)")
 _THROW_RE = re.compile(r"\bthrow\b")
 
@@ -221,6 +164,13 @@ def _frame_line(frame: str, line_offset: int) -> int:
 
 
 def _error_from_description(description: Mapping[str, Any], script: str, line_offset: int) -> ScriptError:
+    if description.get("kind") == "host":
+        # an error of a host object's member (the prelude's stand-in): GraalJS reports the line
+        # of the call, the first frame after the stand-in's own
+        engine_message = f"{description.get('name')}: {description.get('message')}"
+        frames = _user_frames(str(description.get("stack") or ""))[1:]
+        line = _frame_line(frames[0], line_offset) if frames else 1
+        return ScriptError(_server_message(engine_message, line), engine_message=engine_message, line=line)
     if description.get("kind") != "error":
         # a thrown non-Error value: the server reports its text and the line of the throw
         text = str(description.get("text"))
@@ -237,7 +187,9 @@ def _error_from_description(description: Mapping[str, Any], script: str, line_of
             line = _frame_line(frames[0], line_offset)
             engine_message = f"{name}: {message}"
             return ScriptError(
-                _server_message(engine_message, line), engine_message=engine_message, line=line
+                _server_message(engine_message, line) + (SYNTAX_NOTE if name == "SyntaxError" else ""),
+                engine_message=engine_message,
+                line=line,
             )
         frames = frames[1:]  # a position inside parsed text (JSON.parse), not a script frame
     if name == "InternalError" and message == "stack overflow":
@@ -287,16 +239,35 @@ def _to_json_text(bindings: Any) -> str:
         return json.dumps(clean(bindings), default=default)
 
 
-class JavaScriptEvaluator:
-    """Evaluates scripts on QuickJS with ``$`` bound to a JSON copy of the input.
+# what a script that changes built-in objects usually contains: its context is not reused
+_BUILTIN_TOUCH = re.compile(
+    r"prototype|__proto__|defineProperty|setPrototypeOf|globalThis|\bdelete\b"
+    r"|\b(?:Object|Array|String|Number|Boolean|Function|Math|JSON|Date|RegExp|Promise|Symbol|Reflect"
+    r"|Map|Set|Error|BigInt|Intl)\s*(?:\.\s*[A-Za-z_$][\w$]*|\[[^\]]*\])\s*(?:=(?!=)|[-+*/%&|^]=)"
+)
 
-    One QuickJS context is reused (creating one costs ~100 us, evaluating a condition ~5 us):
-    before each evaluation ``$`` is rebound, and after it every global the script created is
-    deleted, so ``var``/``let``/``const``/functions of one evaluation are invisible to the next.
-    A context whose globals could not be cleaned, or that hit a limit, is replaced. Changes a
-    script makes to built-in objects (``Array.prototype.x = ...``) would survive; pass
-    ``fresh_context=True`` for a new context per evaluation when that matters.
-    Thread-safe (one lock per evaluator).
+
+def _touches_builtins(script: str) -> bool:
+    """Whether ``script`` may change a built-in object (a cheap, conservative look at its text)."""
+    return _BUILTIN_TOUCH.search(script) is not None
+
+
+class JavaScriptEvaluator:
+    """Evaluates scripts on QuickJS in sandbox processes with ``$`` bound to a copy of the input.
+
+    Each evaluation runs in a child process (:mod:`conductor_testkit.engine.sandbox`) under a
+    wall-time limit that holds for everything a script does (regular expressions and promise
+    jobs included: the child is killed when the limit passes) and a QuickJS memory limit.
+
+    Global state: the server (GraalJS) gives every evaluation a new context. The engine gives
+    every workflow run (``origin.workflow_id``) a new QuickJS context, made ahead of time in the
+    child, and deletes the globals a script created after each evaluation; a script whose text
+    may change built-in objects (``prototype``, ``__proto__``, ``defineProperty``, assignments
+    to members of ``Object``, ``Array``, ``Math``, ...) is the last one its context runs. So
+    nothing a script does is seen by another workflow run, and only a change to a built-in made
+    in a way that text does not show is seen by a later script of the same run.
+    ``fresh_context=True`` gives every evaluation a new context, as the server does (slower).
+    Thread-safe: concurrent evaluations use separate child processes.
     """
 
     def __init__(
@@ -309,58 +280,50 @@ class JavaScriptEvaluator:
         self.time_limit_seconds = time_limit_seconds
         self.memory_limit_bytes = memory_limit_bytes
         self.fresh_context = fresh_context
-        self._context: Optional[quickjs.Context] = None
-        self._lock = threading.Lock()
-
-    def _new_context(self) -> quickjs.Context:
-        context = quickjs.Context()
-        context.set_memory_limit(self.memory_limit_bytes)
-        context.set_max_stack_size(1024 * 1024)
-        context.eval(_PRELUDE)
-        context.set_time_limit(self.time_limit_seconds)
-        return context
+        self._fresh_scopes = itertools.count()
 
     def _timeout_message(self) -> str:
-        limit = self.time_limit_seconds
-        shown = str(int(limit)) if float(limit).is_integer() else f"{limit:g}"
-        return f"Script not evaluated within {shown} seconds, interrupted."
+        return f"Script not evaluated within {format_seconds(self.time_limit_seconds)} seconds, interrupted."
 
     def _memory_message(self) -> str:
         return f"InternalError: out of memory (limit {self.memory_limit_bytes} bytes)"
 
-    def _run(self, script: str, bindings: Any, as_function: bool) -> Any:
+    def _scope(self, origin: Optional[ScriptOrigin]) -> Optional[str]:
+        if self.fresh_context:
+            return f"fresh-{id(self)}-{next(self._fresh_scopes)}"
+        return origin.workflow_id if origin is not None else None
+
+    def _call(self, script: str, input_text: str, as_function: bool, scope: Optional[str]) -> bytes:
+        pool = sandbox_pool("js", self.memory_limit_bytes, {"prelude": JS_PRELUDE})
+        request = {
+            "src": script,
+            "fn": as_function,
+            "scope": scope,
+            "discard": _touches_builtins(script),
+        }
+        try:
+            return pool.call(request, float(self.time_limit_seconds), scope, data=input_text)
+        except SandboxTimeLimit:
+            raise ScriptTimeout(self._timeout_message()) from None
+        except SandboxMemoryLimit:
+            raise ScriptError(_server_message(self._memory_message(), None)) from None
+        except SandboxCrashed as exc:
+            raise ScriptError(_server_message(f"InternalError: {exc}", None)) from None
+
+    def _run(self, script: str, bindings: Any, as_function: bool, origin: Optional[ScriptOrigin]) -> Any:
         if not isinstance(script, str):
             raise ScriptError(_server_message(f"TypeError: script is not a string: {script!r}", None))
-        input_text = _to_json_text(bindings)
-        with self._lock:
-            context = self._context
-            if context is None or self.fresh_context:
-                context = self._new_context()
-            self._context = None
-            try:
-                runner = context.get("__ctk_run")
-                output = runner(script, input_text, as_function)
-            except quickjs.StackOverflow:
-                engine_message = "RangeError: Maximum call stack size exceeded"
-                raise ScriptError(
-                    _server_message(engine_message, 1), engine_message=engine_message, line=1
-                ) from None
-            except quickjs.JSException as exc:
-                text = str(exc)
-                if text.startswith("InternalError: interrupted"):
-                    raise ScriptTimeout(self._timeout_message()) from None
-                engine_message = text.split("\n", 1)[0]
-                # QuickJS throws null when it cannot even allocate the error object
-                if "out of memory" in engine_message or engine_message == "null":
-                    engine_message = self._memory_message()
-                raise ScriptError(
-                    _server_message(engine_message, None), engine_message=engine_message
-                ) from None
-            result = _decode_result(output)
-            if not result.pop("dirty", False):
-                self._context = context
+        answer = _decode_result(self._call(script, _to_json_text(bindings), as_function, self._scope(origin)))
+        if "exc" in answer:
+            raise self._engine_failure(str(answer["exc"]))
+        result = answer["r"]
+        notes = result.get("notes")
+        if notes:
+            warn_server_divergence(origin, notes)
         if "err" in result:
             description = result["err"]
+            if description.get("name") == "InternalError" and description.get("message") == "out of memory":
+                raise ScriptError(_server_message(self._memory_message(), None))
             if description.get("kind") == "value" and description.get("text") == "null":
                 if not _THROW_RE.search(script):
                     # QuickJS throws null when it cannot even allocate the error object
@@ -369,16 +332,31 @@ class JavaScriptEvaluator:
             raise _error_from_description(result["err"], script, 2 if as_function else 0)
         return result["ok"]
 
-    def evaluate(self, script: str, bindings: Any) -> Any:
-        """The completion value of ``script`` (converted per §3.1) with ``$`` = ``bindings``.
+    def _engine_failure(self, text: str) -> ScriptError:
+        """An error QuickJS raised outside the script's reach (stack, memory, interrupt)."""
+        if text == "stack":
+            engine_message = "RangeError: Maximum call stack size exceeded"
+            return ScriptError(_server_message(engine_message, 1), engine_message=engine_message, line=1)
+        if text.startswith("InternalError: interrupted"):
+            return ScriptTimeout(self._timeout_message())
+        engine_message = text.split("\n", 1)[0]
+        # QuickJS throws null when it cannot even allocate the error object
+        if "out of memory" in engine_message or engine_message == "null":
+            engine_message = self._memory_message()
+        return ScriptError(_server_message(engine_message, None), engine_message=engine_message)
 
+    def evaluate(self, script: str, bindings: Any, *, origin: Optional[ScriptOrigin] = None) -> Any:
+        """The completion value of ``script`` with ``$`` = ``bindings`` (docs/semantics.md §4.1).
+
+        ``origin`` names the workflow run and task: the run selects the QuickJS context (a new
+        one per run) and warnings (:class:`ServerDivergenceWarning`) name both.
         Raises :class:`ScriptError` (message as the server's) or :class:`ScriptTimeout`.
         """
-        return self._run(script, bindings, False)
+        return self._run(script, bindings, False, origin)
 
-    def evaluate_lambda(self, script: str, bindings: Any) -> Any:
+    def evaluate_lambda(self, script: str, bindings: Any, *, origin: Optional[ScriptOrigin] = None) -> Any:
         """LAMBDA: ``script`` is the body of a function of ``$`` (so ``return`` works)."""
-        return self._run(script, bindings, True)
+        return self._run(script, bindings, True, origin)
 
 
 def to_bool(value: Any) -> bool:
@@ -408,25 +386,33 @@ def _java_class(value: Any) -> str:
     return "null" if value is None else f"class {type(value).__name__}"
 
 
-def evaluate_expression(evaluator_type: str, expression: str, input: Any, js: JavaScriptEvaluator) -> Any:
+def evaluate_expression(
+    evaluator_type: str,
+    expression: str,
+    input: Any,
+    js: JavaScriptEvaluator,
+    *,
+    origin: Optional[ScriptOrigin] = None,
+) -> Any:
     """Evaluate a SWITCH/INLINE ``expression`` with the named evaluator.
 
     ``value-param`` answers ``input[expression]`` (a non-map input raises ScriptError "Input has
     to be a JSON object: ..."); ``javascript``/``graaljs`` run the script with ``$`` = ``input``;
     anything else raises :class:`UnknownEvaluatorError` (``python`` included: the server has a
-    GraalPy evaluator, the engine does not).
+    GraalPy evaluator, the engine does not). ``origin``: see :meth:`JavaScriptEvaluator.evaluate`.
     """
     if evaluator_type == "value-param":
         if not isinstance(input, Mapping):
             raise ScriptError(f"Input has to be a JSON object: {_java_class(input)}")
         return input.get(expression)
     if evaluator_type in ("javascript", "graaljs"):
-        return js.evaluate(expression, input)
+        return js.evaluate(expression, input, origin=origin)
     raise UnknownEvaluatorError(evaluator_type)
 
 
 __all__ = [
     "EVALUATOR_TYPES",
+    "SYNTAX_NOTE",
     "JavaScriptEvaluator",
     "ScriptError",
     "ScriptTimeout",

@@ -1,7 +1,7 @@
 """Task mappers: turn a workflow task of the definition into new task dicts.
 
 Mirrors the server's ``mapper/*TaskMapper`` classes and ``DeciderService.getTasksToBeScheduled``
-(CONDUCTOR_SEMANTICS.md §3). New tasks are not yet numbered or added to the workflow; the
+(docs/semantics.md §4). New tasks are not yet numbered or added to the workflow; the
 decider does that (``Decider.add_tasks``).
 """
 
@@ -15,6 +15,7 @@ from conductor_testkit.engine.expressions import resolve_parameters, resolve_tas
 from conductor_testkit.engine.javastr import java_string
 from conductor_testkit.engine.python_evaluator import PythonUnsupported, unsupported_message
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, json_copy
+from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.system_tasks.base import MappingTerminateError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -222,7 +223,7 @@ class Mapper:
         call.wt = resolved_wt
         return [self._map_worker(call, name, name=name, kind="dynamic")]
 
-    # -- handler-backed system tasks (helper F) ------------------------------------------
+    # -- system tasks with a handler (engine.system_tasks) -----------------------------
     def _map_handler(self, call: _Call, ttype: str) -> TaskDict:
         handler = self.engine.system_handlers[ttype]
         extra = getattr(handler, "extra_input_parameters", None)
@@ -248,7 +249,11 @@ class Mapper:
         task = call.task("SWITCH", "SWITCH", input_data=dict(call.shared), started=True)
         try:
             result = self.engine.evaluate(
-                evaluator_type, wt.get("expression"), call.shared, wt.get("inputParameters")
+                evaluator_type,
+                wt.get("expression"),
+                call.shared,
+                wt.get("inputParameters"),
+                origin=ScriptOrigin.of_task(task),
             )
             case = java_string(result)
         except PythonUnsupported as exc:  # the engine will not run it: say so, naming the task
@@ -272,7 +277,13 @@ class Mapper:
         expression = wt.get("caseExpression")
         if expression is not None and str(expression).strip():
             try:
-                result = self.engine.evaluate("javascript", expression, call.shared)
+                origin = ScriptOrigin(
+                    str(call.run.wf.get("workflowName")),
+                    call.run.workflow_id,
+                    str(wt.get("taskReferenceName")),
+                    "DECISION",
+                )
+                result = self.engine.evaluate("javascript", expression, call.shared, origin=origin)
             except Exception as exc:
                 raise TerminateWorkflow(f"Error while evaluating script: {expression}") from exc
             case = "null" if result is None else java_string(result)

@@ -1,4 +1,4 @@
-"""Workflow operations with the OSS server's semantics (CONDUCTOR_SEMANTICS.md §5).
+"""Workflow operations with the OSS server's semantics (docs/semantics.md §7).
 
 Each function takes the :class:`~conductor_testkit.engine.engine.Engine` first and works on its
 store and decider, raising the engine's HTTP-shaped errors with the server's own messages:
@@ -166,7 +166,7 @@ def remove_workflow(engine: Any, workflow_id: str, *, archive: bool = True) -> N
 
 
 def retry_workflow(engine: Any, workflow_id: str, *, resume_subworkflow_tasks: bool = False) -> None:
-    """Retry the last failed tasks of a terminal workflow (§5.4).
+    """Retry the last failed tasks of a terminal workflow (docs/semantics.md §7.4).
 
     Failed, timed-out and canceled tasks whose reference has no later success get a new attempt
     (``retryCount`` keeps counting); JOIN, EXCLUSIVE_JOIN, DO_WHILE and FORK_JOIN are reopened in
@@ -337,7 +337,7 @@ def _reopen_parents(engine: Any, run: WorkflowRun) -> None:
 
 
 def restart_workflow(engine: Any, workflow_id: str, *, use_latest_definitions: bool = False) -> None:
-    """Start a terminal workflow again from its first task, keeping its id and input (§5.5)."""
+    """Start a terminal workflow again from its first task, same id and input (docs/semantics.md §7.5)."""
     run = _run(engine, workflow_id)
     if not run.is_terminal():
         raise EngineConflict(f"Workflow: {_long(run)} is not in terminal state, unable to restart.")
@@ -368,7 +368,7 @@ def _use_definition(run: WorkflowRun, definition: Dict[str, Any]) -> None:
 
 
 def rerun_workflow(engine: Any, workflow_id: str, request: Any = None) -> str:
-    """Rerun a terminal workflow from the start or from one task id (§5.6); returns its id."""
+    """Rerun a terminal workflow from the start or from a task id; its id (docs/semantics.md §7.6)."""
     body: Dict[str, Any] = wire(request) if request is not None else {}
     task_id = body.get("reRunFromTaskId")
     if not _rerun(
@@ -551,7 +551,7 @@ def _requeue(engine: Any, run: WorkflowRun, task: TaskDict) -> None:
 
 
 def skip_task(engine: Any, workflow_id: str, task_reference_name: str, request: Any = None) -> None:
-    """Mark a future task SKIPPED so execution jumps over it when it gets there (§5.7)."""
+    """Mark a future task SKIPPED so execution jumps over it when it gets there (docs/semantics.md §7.7)."""
     run = _run(engine, workflow_id)
     if run.status != "RUNNING":
         raise EngineIllegalState(

@@ -2,8 +2,9 @@
 
 SWITCH, DECISION, FORK, JOIN, EXCLUSIVE_JOIN, DO_WHILE, SUB_WORKFLOW, START_WORKFLOW, TERMINATE and
 SET_VARIABLE need the workflow state and the engine (scheduling, child workflows), so they live
-here rather than with helper F's self-contained handlers. Each follows the server's task class
-of the same name (core/.../execution/tasks/*.java, CONDUCTOR_SEMANTICS.md §3).
+here rather than with the self-contained handlers of :mod:`conductor_testkit.engine.system_tasks`.
+Each follows the server's task class of the same name (core/.../execution/tasks/*.java,
+docs/semantics.md §4).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Dict, List, Optional
 
 from conductor_testkit.engine.errors import EngineError
 from conductor_testkit.engine.run import TERMINAL, UNSUCCESSFUL, TaskDict, WorkflowRun, base_ref
+from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
 from conductor_testkit.engine.timeouts import queue_due_ms
 
@@ -470,11 +472,13 @@ def _evaluate_condition(engine: Any, run: WorkflowRun, task: TaskDict, loop_ref:
             cond_input["loopItem"] = items[index]
         more = index < len(items) - 1
         if condition is not None and str(condition).strip():
-            return more and engine.evaluate_condition(condition, cond_input)
+            return more and engine.evaluate_condition(
+                condition, cond_input, origin=ScriptOrigin.of_task(task)
+            )
         return more
     if condition is None:
         return False
-    return bool(engine.evaluate_condition(condition, cond_input))
+    return bool(engine.evaluate_condition(condition, cond_input, origin=ScriptOrigin.of_task(task)))
 
 
 class SubWorkflowHandler(SystemTaskHandler):

@@ -62,7 +62,7 @@ class WorkflowRun:
         index: the :class:`DefinitionIndex` of ``defn``.
         pending: the :class:`PendingTasks` (not retried, not SKIPPED, not executed; the
             decider's pending list).
-        context: the incremental expression document (helper D's ExpressionContext).
+        context: the incremental expression document (an :class:`ExpressionContext`).
         prepared: the shared :class:`PreparedDefinition` the run started from (copy templates
             and the index of ``defn`` while ``defn`` is its definition), or None.
     """
@@ -98,7 +98,8 @@ class WorkflowRun:
         self.terminate_tasks: List[TaskDict] = []
         self.max_seq = 0
         self.failed_task_id: Optional[str] = None
-        self.test_domain: Optional[str] = None
+        # the settle step of the drive this run belongs to (engine.settle.Settler), or None
+        self.settler: Any = None
         self.reindex()
 
     # -- indexes ---------------------------------------------------------------------------

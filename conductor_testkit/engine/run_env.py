@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict
 
 from conductor_testkit.engine.javascript import JavaScriptEvaluator
+from conductor_testkit.engine.jq_transform import JqEvaluator
 from conductor_testkit.engine.run import WorkflowRun
 from conductor_testkit.errors import ConductorError
 
@@ -29,6 +30,10 @@ class RunEnv:
     @property
     def js(self) -> JavaScriptEvaluator:
         return self.engine.js
+
+    @property
+    def jq(self) -> JqEvaluator:
+        return self.engine.jq
 
     @property
     def workflow(self) -> Dict[str, Any]:

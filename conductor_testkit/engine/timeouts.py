@@ -1,4 +1,4 @@
-"""When a task or workflow timeout falls due (CONDUCTOR_SEMANTICS.md §4.5, §4.6), in virtual ms.
+"""When a task or workflow timeout falls due (docs/semantics.md §3.5, §3.6), in virtual ms.
 
 One place for the server's timeout arithmetic: the decider fires a timeout once the clock
 reaches its due time, quiets waiting worker tasks until the earliest one, and the run driver

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from abc import ABC, abstractmethod
-from typing import Any, Dict, Mapping, Optional, Protocol
+from typing import TYPE_CHECKING, Any, ContextManager, Dict, Mapping, Optional, Protocol, Set
 
-from conductor_testkit.client import Configuration, OrkesClients
 from conductor_testkit.errors import NotSupportedError
 from conductor_testkit.testing.execution import Execution
 from conductor_testkit.testing.mocks import MockSet
+from conductor_testkit.testing.passthrough import server_calls_pass_through
+
+if TYPE_CHECKING:  # pragma: no cover
+    from conductor_testkit.client import Configuration
 
 __all__ = ["Backend", "BackendNotSupportedError", "BaseBackend", "ServerBackend"]
 
@@ -61,13 +65,19 @@ class BaseBackend(ABC):
     def server_version(self) -> str:
         """What runs the workflows (a server's version, or the engine)."""
 
+    def _calls(self) -> ContextManager[Any]:
+        """The context of every call the backend makes to where workflows run (none by default)."""
+        return contextlib.nullcontext()
+
     def register_workflow_def(self, definition: Mapping[str, Any]) -> None:
         """Register (or replace) a workflow definition."""
-        self._registry.register_workflow_def(dict(definition), overwrite=True)
+        with self._calls():
+            self._registry.register_workflow_def(dict(definition), overwrite=True)
 
     def register_task_def(self, definition: Mapping[str, Any]) -> None:
         """Register a task definition."""
-        self._registry.register_task_def(dict(definition))
+        with self._calls():
+            self._registry.register_task_def(dict(definition))
 
     def run(
         self,
@@ -89,7 +99,8 @@ class BaseBackend(ABC):
         }
         if correlation_id is not None:
             request["correlationId"] = correlation_id
-        return self._run(definition, request, mocks, workers, dict(task_to_domain or {}))
+        with self._calls():
+            return self._run(definition, request, mocks, workers, dict(task_to_domain or {}))
 
     @abstractmethod
     def _run(
@@ -106,6 +117,9 @@ class BaseBackend(ABC):
 class ServerBackend(BaseBackend):
     """A backend on a real server: its clients, its version, definitions registered through them.
 
+    Every call the backend makes to the server passes through a ``responses`` mock the test has
+    active (see :mod:`conductor_testkit.testing.passthrough`).
+
     Args:
         server_url: the API root (``http://127.0.0.1:8080/api``); default ``$CONDUCTOR_SERVER_URL``.
         configuration: a ready :class:`~conductor_testkit.client.Configuration` instead of a URL.
@@ -114,12 +128,17 @@ class ServerBackend(BaseBackend):
     def __init__(
         self, server_url: Optional[str] = None, *, configuration: Optional[Configuration] = None
     ) -> None:
+        from conductor_testkit import client  # the HTTP client, imported by server backends only
+
         if configuration is None:
-            configuration = Configuration(server_api_url=server_url) if server_url else Configuration()
+            # without a URL, the Configuration reads $CONDUCTOR_SERVER_URL
+            configuration = client.Configuration(server_api_url=server_url or None)
         self.configuration = configuration
-        self.clients = OrkesClients(configuration)
+        self.clients = client.OrkesClients(configuration)
         self._metadata = self.clients.get_metadata_client()
         self._version: Optional[str] = None
+        # task definitions the test registered itself (the live backend leaves them as they are)
+        self.registered_task_defs: Set[str] = set()
 
     @property
     def server_url(self) -> str:
@@ -129,13 +148,31 @@ class ServerBackend(BaseBackend):
     def _registry(self) -> Any:
         return self._metadata
 
+    def _calls(self) -> ContextManager[Any]:
+        return server_calls_pass_through(self.server_url)
+
     def server_version(self) -> str:
         """What the server reports at ``/version`` ("unknown" when it does not say)."""
         if self._version is None:
             from conductor_testkit.testing.server import server_version
 
-            self._version = server_version(self.server_url) or "unknown"
+            with self._calls():
+                self._version = server_version(self.server_url) or "unknown"
         return self._version
+
+    def register_workflow_def(self, definition: Mapping[str, Any]) -> None:
+        """Create or replace a workflow definition with ``PUT /metadata/workflow``.
+
+        The server's ``POST`` looks the name up and then inserts, so two test processes
+        registering the same definition at once can get "already exists" (HTTP 500 on the
+        SQLite store); ``PUT`` inserts or replaces in one transaction.
+        """
+        with self._calls():
+            self._metadata.update_workflow_def(dict(definition), overwrite=True)
+
+    def register_task_def(self, definition: Mapping[str, Any]) -> None:
+        super().register_task_def(definition)
+        self.registered_task_defs.add(str(definition.get("name")))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.server_url!r})"

@@ -14,7 +14,9 @@ accidental:
   of first appearance; ids are replaced wherever they occur, also inside text such as
   ``"Task <id> failed ..."``;
 * dropped: times, poll counts, worker ids, definitions, ``domain`` and the test endpoint's random
-  ``taskToDomain["*"]`` (which becomes ``<test-domain>`` where it shows up inside values).
+  ``taskToDomain["*"]`` (which becomes ``<test-domain>`` where it shows up inside values); the
+  registration times of TaskDefs carried in task data (a dynamic fork's ``forkedTaskDefs``)
+  become ``<time>``.
 
 Maps are compared as maps (the server's key order is often ``HashMap`` order), lists in order.
 :func:`diff_workflows` compares two normalised workflows and returns one readable line per
@@ -174,8 +176,27 @@ def normalize_workflow(workflow_json: Mapping[str, Any]) -> Dict[str, Any]:
         normalised_tasks.append(entry)
     # Workflow-level fields first, then tasks, so <id:N> numbering follows reading order.
     normalised = ids.rewrite(result)
-    normalised["tasks"] = [ids.rewrite(task) for task in normalised_tasks]
+    normalised["tasks"] = [_without_definition_times(ids.rewrite(task)) for task in normalised_tasks]
     return normalised
+
+
+_DEFINITION_TIMES = ("createTime", "updateTime")
+
+
+def _without_definition_times(value: Any) -> Any:
+    """``value`` with the registration times of the TaskDefs it carries (``taskDefinition``, as
+    in a dynamic fork's ``forkedTaskDefs``) masked: each run registers them at its own time."""
+    if isinstance(value, dict):
+        out = {key: _without_definition_times(item) for key, item in value.items()}
+        definition = out.get("taskDefinition")
+        if isinstance(definition, dict):
+            out["taskDefinition"] = {
+                key: ("<time>" if key in _DEFINITION_TIMES else item) for key, item in definition.items()
+            }
+        return out
+    if isinstance(value, list):
+        return [_without_definition_times(item) for item in value]
+    return value
 
 
 # ---------------------------------------------------------------------------------------------

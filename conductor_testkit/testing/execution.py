@@ -8,33 +8,25 @@ why), so a failing test explains itself without a debugger.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
-from conductor_testkit.engine.run import WORKFLOW_TERMINAL
-from conductor_testkit.engine.run import base_ref as _base_ref
+from conductor_testkit.engine import WORKFLOW_TERMINAL, Blocker, base_ref
 from conductor_testkit.models import Task, Workflow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from conductor_testkit.testing.continuation import RunHandle
 
 __all__ = ["Blocker", "Execution"]
 
 _NOT_RUN = frozenset({"SKIPPED"})
 _MISSING = object()
-
-
-@dataclass(frozen=True)
-class Blocker:
-    """A task a non-terminal run waits for, and why."""
-
-    reference_task_name: str
-    task_type: str
-    status: str
-    reason: str
-    workflow_id: str = ""
-
-    def __str__(self) -> str:
-        if not self.reference_task_name:
-            return self.reason
-        return f"{self.reference_task_name} ({self.task_type}, {self.status}): {self.reason}"
+_OPEN = frozenset({"SCHEDULED", "IN_PROGRESS"})
+# tasks that only steer the flow: a path lists them only when a test names them
+_CONTROL_FLOW = frozenset(
+    {"SWITCH", "DECISION", "FORK", "FORK_JOIN", "FORK_JOIN_DYNAMIC", "JOIN", "EXCLUSIVE_JOIN", "DO_WHILE"}
+)
+FAILURE_WORKFLOW_KEY = "conductor.failure_workflow"
 
 
 def _short(value: Any, limit: int = 120) -> str:
@@ -53,8 +45,11 @@ class Execution:
         workflow: the Workflow JSON exactly as the backend returned it.
         backend: ``"local"``, ``"remote"`` or ``"live"``.
         blocked: for a run that did not end, the tasks it waits for and why.
-        unused_mocks: reference name -> planned mock attempts never used (local backend; ``None``
-            where the backend cannot tell).
+        unused_mocks: reference name -> planned mock attempts never used (``None`` where the
+            backend cannot tell).
+        notes: what the backend did that a reader of the result should know (a WAIT it shortened,
+            a server answer it had to re-read, a failure workflow it stopped).
+        expected_path: the path the last path assertion expected (shown in failure reports).
     """
 
     def __init__(
@@ -64,11 +59,20 @@ class Execution:
         backend: str,
         blocked: Sequence[Blocker] = (),
         unused_mocks: Optional[Mapping[str, int]] = None,
+        notes: Sequence[str] = (),
+        handle: Optional[RunHandle] = None,
     ) -> None:
         self.workflow: Dict[str, Any] = dict(workflow)
         self.backend = backend
         self.blocked: List[Blocker] = list(blocked)
         self.unused_mocks: Optional[Dict[str, int]] = dict(unused_mocks) if unused_mocks is not None else None
+        self.notes: List[str] = list(notes)
+        self.expected_path: Optional[List[str]] = None
+        #: with the both backend: the server's execution of the same test
+        self.other: Optional[Execution] = None
+        self._handle = handle
+        # what the harness checks of each execution a continuation returns
+        self._after_continue: Optional[Callable[[Execution], None]] = None
         raw = sorted(self.workflow.get("tasks") or [], key=lambda t: t.get("seq") or 0)
         self._raw_tasks: List[Dict[str, Any]] = raw
         self._models: Optional[List[Task]] = None
@@ -131,7 +135,7 @@ class Execution:
         exact = [i for i, t in enumerate(self._raw_tasks) if t.get("referenceTaskName") == ref]
         if exact:
             return exact
-        return [i for i, t in enumerate(self._raw_tasks) if _base_ref(str(t.get("referenceTaskName"))) == ref]
+        return [i for i, t in enumerate(self._raw_tasks) if base_ref(str(t.get("referenceTaskName"))) == ref]
 
     def attempts(self, ref: str) -> List[Task]:
         """Every attempt of the task ``ref`` in order (retries, loop iterations); [] if it never ran."""
@@ -168,6 +172,152 @@ class Execution:
             return str(output["selectedCase"])
         cases = output.get("caseOutput") or output.get("evaluationResult")
         return str(cases[0]) if isinstance(cases, list) and cases else None
+
+    def path(self, *, control_flow: bool = False) -> List[str]:
+        """The reference names of the tasks that ran, in order; a retried task appears once.
+
+        Loop iterations appear as ``ref__N``. Control-flow tasks (SWITCH, FORK, JOIN, DO_WHILE,
+        ...) are left out unless ``control_flow``.
+        """
+        out = []
+        for t in self._raw_tasks:
+            if t.get("status") in _NOT_RUN or t.get("retryCount"):
+                continue
+            if not control_flow and t.get("taskType") in _CONTROL_FLOW:
+                continue
+            out.append(str(t.get("referenceTaskName")))
+        return out
+
+    def calls(self, ref: str) -> List[Dict[str, Any]]:
+        """The input the task ``ref`` received, one dict per attempt (retries, loop iterations)."""
+        return [
+            dict(self._raw_tasks[i].get("inputData") or {})
+            for i in self._indices(ref)
+            if self._raw_tasks[i].get("status") not in _NOT_RUN
+        ]
+
+    def times_ran(self, ref: str) -> int:
+        """How many attempts of the task ``ref`` ran (retries and loop iterations count)."""
+        return len(self.calls(ref))
+
+    def is_waiting_on(self, ref: str) -> bool:
+        """Whether the run has not ended and the task ``ref`` is open (scheduled or in progress)."""
+        if self.is_terminal:
+            return False
+        if any(b.reference_task_name == ref for b in self.blocked):
+            return True
+        return any(self._raw_tasks[i].get("status") in _OPEN for i in self._indices(ref))
+
+    # -- other workflows of the run ----------------------------------------------------------------
+
+    def sub_workflow(self, ref: str) -> Execution:
+        """The execution of the sub-workflow the SUB_WORKFLOW task ``ref`` started (latest attempt)."""
+        __tracebackhide__ = True
+        task = self.task(ref)
+        child_id = task.sub_workflow_id or (task.output_data or {}).get("subWorkflowId")
+        if not child_id:
+            raise AssertionError(self._message(f"task {ref!r} started no sub-workflow"))
+        return self.related(str(child_id))
+
+    @property
+    def failure_workflow_id(self) -> Optional[str]:
+        """The id of the failure workflow the run started, or None."""
+        value = (self.workflow.get("output") or {}).get(FAILURE_WORKFLOW_KEY)
+        return str(value) if value and " " not in str(value) else None
+
+    @property
+    def failure_workflow(self) -> Optional[Execution]:
+        """The execution of the failure workflow the run started (None when it started none)."""
+        workflow_id = self.failure_workflow_id
+        return self.related(workflow_id) if workflow_id else None
+
+    def related(self, workflow_id: str) -> Execution:
+        """The execution of another workflow of this run by id (any sub-workflow attempt, a
+        workflow a task started), read from the backend that ran it."""
+        handle = self._require_handle("read another workflow of the run")
+        return handle.related(workflow_id)
+
+    # -- continuing a waiting run ------------------------------------------------------------------
+
+    def complete(self, ref: str, output: Optional[Mapping[str, Any]] = None) -> Execution:
+        """Complete the open task ``ref`` (a HUMAN or WAIT task, a worker task nobody took) with
+        ``output`` and let the run go on; returns the execution after that."""
+        return self._update(ref, "COMPLETED", output, None)
+
+    def fail(
+        self,
+        ref: str,
+        reason: str = "failed by the test",
+        output: Optional[Mapping[str, Any]] = None,
+        *,
+        terminal: bool = False,
+    ) -> Execution:
+        """Fail the open task ``ref`` (``terminal``: FAILED_WITH_TERMINAL_ERROR, no retry) and let
+        the run go on; returns the execution after that."""
+        status = "FAILED_WITH_TERMINAL_ERROR" if terminal else "FAILED"
+        return self._update(ref, status, output, reason)
+
+    def signal(self, ref: str, output: Optional[Mapping[str, Any]] = None) -> Execution:
+        """Signal the waiting task ``ref`` (a WAIT or HUMAN task) with ``output``: :meth:`complete`."""
+        return self.complete(ref, output)
+
+    def advance(
+        self,
+        delta: Union[timedelta, float, None] = None,
+        *,
+        seconds: float = 0,
+        minutes: float = 0,
+        hours: float = 0,
+        days: float = 0,
+    ) -> Execution:
+        """Let time pass (local backend: virtual time): timers, WAIT deadlines, retries and
+        timeouts due on the way fire in order, mocks and workers settle what becomes ready;
+        returns the execution after that. ``delta`` is a timedelta or seconds."""
+        if isinstance(delta, timedelta):
+            total = delta.total_seconds()
+        else:
+            total = float(delta or 0)
+        total += seconds + minutes * 60 + hours * 3600 + days * 86400
+        if total < 0:
+            raise ValueError(f"advance: time only moves forward, received {total} s")
+        handle = self._require_handle("advance time")
+        return self._continued(handle.advance(self, int(total * 1000)))
+
+    def refresh(self) -> Execution:
+        """The run as it is now (a server may have moved it on since)."""
+        return self._require_handle("read the run again").related(self.workflow_id)
+
+    def _update(
+        self, ref: str, status: str, output: Optional[Mapping[str, Any]], reason: Optional[str]
+    ) -> Execution:
+        __tracebackhide__ = True
+        handle = self._require_handle(f"{status.lower()} task {ref!r}")
+        return self._continued(handle.update(self, ref, status, dict(output or {}), reason))
+
+    def _continued(self, execution: Execution) -> Execution:
+        __tracebackhide__ = True
+        execution._after_continue = self._after_continue
+        if self._after_continue is not None:
+            self._after_continue(execution)
+        return execution
+
+    def connect(self, handle: RunHandle) -> None:
+        """Connect this execution to the backend that ran it (to read related runs and go on)."""
+        self._handle = handle
+
+    @property
+    def connected(self) -> bool:
+        return self._handle is not None
+
+    def _require_handle(self, what: str) -> RunHandle:
+        if self._handle is None:
+            from conductor_testkit.testing.backend import BackendNotSupportedError
+
+            raise BackendNotSupportedError(
+                f"cannot {what}: this execution of workflow {self.name!r} ({self.backend} backend) "
+                "is not connected to the backend that ran it"
+            )
+        return self._handle
 
     # -- assertions -----------------------------------------------------------------------------
 
@@ -246,11 +396,96 @@ class Execution:
         return self
 
     def assert_blocked_on(self, ref: str) -> Execution:
-        """Fail unless the run stopped before the end, waiting for the task ``ref``."""
+        """Fail unless the run has not ended and waits for the task ``ref`` (see :meth:`is_waiting_on`)."""
         __tracebackhide__ = True
-        if not any(b.reference_task_name == ref for b in self.blocked):
-            raise AssertionError(self._message(f"expected the run to be blocked on {ref!r}"))
+        if not self.is_waiting_on(ref):
+            raise AssertionError(self._message(f"expected the run to be waiting on {ref!r}"))
         return self
+
+    assert_waiting_on = assert_blocked_on
+
+    def assert_never_ran(self, *refs: str) -> Execution:
+        """Fail if any task in ``refs`` ran (a branch that must not be taken): :meth:`assert_not_ran`."""
+        __tracebackhide__ = True
+        return self.assert_not_ran(*refs)
+
+    def assert_ran_times(self, ref: str, times: int) -> Execution:
+        """Fail unless the task ``ref`` ran exactly ``times`` attempts (retries, loop iterations)."""
+        __tracebackhide__ = True
+        actual = self.times_ran(ref)
+        if actual != times:
+            raise AssertionError(self._message(f"task {ref!r} ran {actual} time(s), expected {times}"))
+        return self
+
+    def assert_path(self, *refs: str) -> Execution:
+        """Fail unless exactly these tasks ran, in this order (retries once; control-flow tasks
+        count only when named); the message marks the first divergence."""
+        __tracebackhide__ = True
+        named_flow = any(self._type_of(ref) in _CONTROL_FLOW for ref in refs)
+        actual = self.path(control_flow=named_flow)
+        if named_flow:
+            wanted = set(refs)
+            actual = [r for r in actual if self._type_of(r) not in _CONTROL_FLOW or r in wanted]
+        self.expected_path = list(refs)
+        if actual != list(refs):
+            raise AssertionError(self._message(_path_divergence(list(refs), actual, exact=True)))
+        return self
+
+    def assert_ran_in_order(self, *refs: str) -> Execution:
+        """Fail unless these tasks ran in this order, other tasks allowed in between."""
+        __tracebackhide__ = True
+        actual = self.path(control_flow=True)
+        self.expected_path = list(refs)
+        position = 0
+        for ref in actual:
+            if position < len(refs) and ref == refs[position]:
+                position += 1
+        if position < len(refs):
+            raise AssertionError(self._message(_path_divergence(list(refs), actual, exact=False)))
+        return self
+
+    def assert_called_with(
+        self,
+        ref: str,
+        expected: Optional[Mapping[str, Any]] = None,
+        *,
+        attempt: int = -1,
+        exact: bool = False,
+        **fields: Any,
+    ) -> Execution:
+        """Fail unless attempt ``attempt`` (default: the latest) of ``ref`` received this input:
+        the keys of ``expected`` and ``fields`` with these values (``exact``: nothing else)."""
+        __tracebackhide__ = True
+        calls = self.calls(ref)
+        if not calls:
+            raise AssertionError(self._message(f"task {ref!r} was never called"))
+        try:
+            received = calls[attempt]
+        except IndexError:
+            raise AssertionError(
+                self._message(f"task {ref!r} was called {len(calls)} time(s), there is no attempt {attempt}")
+            ) from None
+        wanted = {**dict(expected or {}), **fields}
+        problems = list(_missing_items("input", received, wanted))
+        if exact and set(received) != set(wanted):
+            problems.append(f"input has the keys {sorted(received)}, expected exactly {sorted(wanted)}")
+        if problems:
+            calls_text = "\n".join(f"  attempt {i}: {_short(c, 300)}" for i, c in enumerate(calls))
+            raise AssertionError(
+                self._message(
+                    f"task {ref!r}, attempt {attempt}: " + "; ".join(problems) + "\ncalls:\n" + calls_text
+                )
+            )
+        return self
+
+    def assert_not_called(self, ref: str) -> Execution:
+        """Fail if the task ``ref`` was called (ran) at all."""
+        __tracebackhide__ = True
+        return self.assert_not_ran(ref)
+
+    def _type_of(self, ref: str) -> Optional[str]:
+        indices = self._indices(ref)
+        return str(self._raw_tasks[indices[-1]].get("taskType")) if indices else None
 
     def assert_mocks_used(self) -> Execution:
         """Fail if some planned mock attempts were never used (local and live backends).
@@ -273,18 +508,55 @@ class Execution:
         if self.blocked:
             lines.append("blocked on:")
             lines.extend(f"  - {b}" for b in self.blocked)
+        if self.notes:
+            lines.append("notes:")
+            lines.extend(f"  - {note}" for note in self.notes)
         lines.append("task sequence:" if self._raw_tasks else "task sequence: (no tasks)")
         lines.extend(_task_lines(self._raw_tasks))
         return "\n".join(lines)
 
-    def _message(self, headline: str) -> str:
+    def describe_failure(self, headline: str) -> str:
+        """An assertion message: ``headline`` and the execution (:meth:`describe`)."""
         return headline + "\n" + self.describe()
+
+    _message = describe_failure
 
     def __repr__(self) -> str:
         return (
             f"Execution({self.name!r}, status={self.status}, backend={self.backend!r}, "
             f"tasks={len(self._raw_tasks)})"
         )
+
+
+def _path_divergence(expected: List[str], actual: List[str], *, exact: bool) -> str:
+    """Where a path differs from the expected one, both shown, the first divergence marked."""
+    if exact:
+        index = next(
+            (i for i, (e, a) in enumerate(zip(expected, actual)) if e != a), min(len(expected), len(actual))
+        )
+        got = repr(actual[index]) if index < len(actual) else "the end of the run"
+        want = repr(expected[index]) if index < len(expected) else "the end of the run"
+        headline = f"the path differs at step {index + 1}: expected {want}, the run had {got}"
+    else:
+        position = 0
+        for ref in actual:
+            if position < len(expected) and ref == expected[position]:
+                position += 1
+        index = position
+        headline = (
+            f"the tasks did not run in this order: {expected[index]!r} (step {index + 1}) never ran"
+            + (f" after {expected[index - 1]!r}" if index else "")
+        )
+    return (
+        f"{headline}\n  expected path: {_marked(expected, index)}"
+        f"\n  actual path:   {_marked(actual, index if exact else -1)}"
+    )
+
+
+def _marked(path: List[str], index: int) -> str:
+    if not path:
+        return "(nothing ran)"
+    return " -> ".join(f">>{ref}<<" if i == index else ref for i, ref in enumerate(path))
 
 
 def _missing_items(

@@ -17,43 +17,22 @@ server (:class:`RemoteBackend`, through its test endpoint), so a test written on
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
 
-from conductor_testkit.engine.test_endpoint import OPERATORS
-from conductor_testkit.errors import DefinitionError
-from conductor_testkit.testing.backend import Backend, BackendNotSupportedError
+from conductor_testkit.engine import OPERATORS, workers_by_type
+from conductor_testkit.errors import ConductorError, DefinitionError
+from conductor_testkit.testing.backend import Backend, BackendNotSupportedError, ServerBackend
+from conductor_testkit.testing.continuation import ServerRunHandle
 from conductor_testkit.testing.definition import task_types_by_ref, workflow_def_dict
 from conductor_testkit.testing.execution import Execution
 from conductor_testkit.testing.local import LocalBackend
 from conductor_testkit.testing.mocks import MockSet
+from conductor_testkit.testing.snapshots import SnapshotStore
+from conductor_testkit.testing.strictness import Strictness, StrictnessArg, UnusedMocksError
 
-__all__ = ["Harness", "WorkersArg", "run_workflow"]
+__all__ = ["Harness", "WorkersArg", "run_workflow", "unused_mocks_of"]
 
 WorkersArg = Union[Iterable[Any], Mapping[str, Any], None]
-
-
-def _as_workers(workers: WorkersArg) -> Dict[str, Any]:
-    """Task type -> Worker from ``@worker_task`` functions, Worker objects or {name: function}."""
-    from conductor_testkit.worker import Worker
-
-    out: Dict[str, Any] = {}
-    if workers is None:
-        return out
-    if isinstance(workers, Mapping):
-        for name, target in workers.items():
-            worker = getattr(target, "worker", target)
-            out[str(name)] = worker if hasattr(worker, "execute") else Worker(str(name), target)
-        return out
-    for item in workers:
-        worker = getattr(item, "worker", item)
-        name = getattr(worker, "task_definition_name", None)
-        if not name or not hasattr(worker, "execute"):
-            raise DefinitionError(
-                f"workers: {item!r} is neither a @worker_task function nor a Worker; pass "
-                "{'task_name': function} to use a plain function as the worker of a task type"
-            )
-        out[str(name)] = worker
-    return out
 
 
 def _check_mocks(definition: Mapping[str, Any], mocks: MockSet, types: Mapping[str, str]) -> None:
@@ -70,7 +49,8 @@ def _check_mocks(definition: Mapping[str, Any], mocks: MockSet, types: Mapping[s
                 f"mocks: workflow {name!r} has no task with reference name {ref!r}; "
                 f"its tasks are: {', '.join(sorted(types)) or '(none)'}"
             )
-        if ttype in OPERATORS:
+        # a DYNAMIC task becomes a task of the type it names, under its own reference: mockable
+        if ttype in OPERATORS and ttype != "DYNAMIC":
             raise DefinitionError(
                 f"mocks: task {ref!r} of workflow {name!r} is a {ttype}, which runs by itself and cannot be "
                 "mocked (the server's test endpoint discards mocks of such tasks); mock the tasks it runs"
@@ -82,15 +62,36 @@ class Harness:
 
     Args:
         backend: where workflows run (default: a :class:`LocalBackend` with a fresh engine).
+        strict: the checks around each run (see :mod:`conductor_testkit.testing.strictness`):
+            ``True`` (the default: every check), ``False``, a :class:`Strictness` or a dict of
+            its fields.
+        observers: functions called with every execution the harness hands out (each run and
+            each continuation of one), e.g. a coverage recorder's.
     """
 
-    def __init__(self, backend: Optional[Backend] = None) -> None:
+    def __init__(
+        self,
+        backend: Optional[Backend] = None,
+        *,
+        strict: StrictnessArg = True,
+        snapshots: Optional[SnapshotStore] = None,
+        snapshot_key: str = "",
+        observers: Iterable[Callable[[Execution], None]] = (),
+    ) -> None:
         self.backend: Backend = backend if backend is not None else LocalBackend()
+        self.strictness = Strictness.of(strict)
+        self.snapshots = snapshots
+        self.snapshot_key = snapshot_key
+        #: every execution the harness handed out (runs and their continuations), in order
         self.executions: List[Execution] = []
+        #: how many workflows it ran
+        self.runs = 0
+        #: called with each execution in :attr:`executions` as it is added
+        self.observers: List[Callable[[Execution], None]] = list(observers)
 
     @property
     def backend_name(self) -> str:
-        """``"local"``, ``"remote"`` or ``"live"``."""
+        """``"local"``, ``"remote"``, ``"live"`` or ``"both"``."""
         return self.backend.name
 
     @property
@@ -113,8 +114,8 @@ class Harness:
         """Register workflow definitions (DSL, model or dict) and task definitions on the backend.
 
         A definition with ``tasks`` is a workflow definition; anything else a TaskDef. Register
-        the sub-workflows a workflow starts by name, and TaskDefs whose retry settings a test
-        relies on.
+        the sub-workflows a workflow starts by name, the failure workflow it names, and TaskDefs
+        whose retry settings a test relies on.
         """
         for definition in definitions:
             data = definition.to_dict() if hasattr(definition, "to_dict") else dict(definition)
@@ -134,37 +135,128 @@ class Harness:
         workers: WorkersArg = None,
         *,
         sub_workflow_mocks: Optional[Mapping[str, Any]] = None,
+        failure_workflow_mocks: Union[Mapping[str, Any], MockSet, None] = None,
         correlation_id: Optional[str] = None,
         task_to_domain: Optional[Mapping[str, str]] = None,
+        strict: StrictnessArg = None,
     ) -> Execution:
         """Run ``workflow`` with ``input`` and return its :class:`Execution`.
 
         Args:
             workflow: a ConductorWorkflow, a WorkflowDef model or a WorkflowDef dict.
             input: the workflow input.
-            mocks: task reference name -> mocked attempts (see :mod:`conductor_testkit.testing.mocks`).
+            mocks: task reference name -> mocked attempts (see :mod:`conductor_testkit.testing.mocks`);
+                a loop's iterations are ``ref__1``, ``ref__2``, ...
             workers: ``@worker_task`` functions, ``Worker`` objects or ``{task_type: function}``
-                (local backend only).
-            sub_workflow_mocks: SUB_WORKFLOW reference name -> the mocks of the child it starts.
+                (local and live backends).
+            sub_workflow_mocks: SUB_WORKFLOW reference name -> the mocks of the child it starts
+                (nested: :func:`~conductor_testkit.testing.mocks.sub_workflow`).
+            failure_workflow_mocks: the mocks of the failure workflow the run starts if it fails
+                (it is driven too, and reachable as ``execution.failure_workflow``).
             correlation_id: the workflow's correlation id.
             task_to_domain: the workflow's task-to-domain map.
+            strict: this run's checks, instead of the harness's (see :class:`Strictness`).
+
+        Raises:
+            DefinitionError: before the run, for malformed mocks and (strict) definition problems.
+            UnusedMocksError: (strict) when planned mock attempts were never used.
         """
+        __tracebackhide__ = True
+        strictness = self.strictness if strict is None else Strictness.of(strict)
         definition = workflow_def_dict(workflow)
-        mock_set = MockSet.parse(mocks, sub_workflow_mocks)
+        mock_set = MockSet.parse(
+            mocks,
+            sub_workflow_mocks,
+            strict=strictness.mock_keys,
+            failure_workflow_mocks=failure_workflow_mocks,
+        )
         _check_mocks(definition, mock_set, task_types_by_ref(definition))
+        if mock_set.failure_workflow is not None and self.backend.name in ("remote", "both"):
+            raise BackendNotSupportedError(
+                f"workflow {definition.get('name')!r}: failure_workflow_mocks need the local or live "
+                "backend; the server's test endpoint does not run the failure workflow"
+            )
+        strictness.check_definition(definition, dict(input or {}))
         execution = self.backend.run(
             definition,
             dict(input or {}),
             mock_set,
-            _as_workers(workers),
+            workers_by_type(workers),
             correlation_id=correlation_id,
             task_to_domain=task_to_domain,
         )
+        if not execution.connected and isinstance(self.backend, ServerBackend):
+            execution.connect(ServerRunHandle(self.backend.clients, self.backend.name))
+        if execution.unused_mocks is None:
+            execution.unused_mocks = unused_mocks_of(execution, mock_set)
+        self.runs += 1
+        execution._after_continue = lambda later: self._record(later, strictness)
+        self._record(execution, strictness)
+        return execution
+
+    def _record(self, execution: Execution, strictness: Strictness) -> None:
+        """Count a run (or a continuation of one) and fail on unused mocks once it has ended:
+        until then, a test that goes on with the run may still use them."""
+        __tracebackhide__ = True
         self.executions.append(execution)
+        for observe in self.observers:
+            observe(execution)
+        if strictness.unused_mocks and execution.is_terminal and execution.unused_mocks:
+            left = sorted(execution.unused_mocks.items())
+            unused = ", ".join(f"{ref} ({count} left)" for ref, count in left)
+            raise UnusedMocksError(
+                execution.describe_failure(
+                    f"mocked attempts the run never used: {unused} (strict mode; remove them, or "
+                    "pass strict={'unused_mocks': False} / @pytest.mark.conductor_strict(unused_mocks=False))"
+                )
+            )
+
+    def assert_snapshot(self, execution: Execution, name: str = "") -> Execution:
+        """Fail unless ``execution`` matches its saved snapshot (:mod:`conductor_testkit.testing.snapshots`).
+
+        In a pytest test the snapshot is ``__snapshots__/<module>/<test>[-<name>].json`` beside the
+        test file; give each snapshot of one test its own ``name``.
+        """
+        __tracebackhide__ = True
+        if self.snapshots is None:
+            raise DefinitionError(
+                "assert_snapshot: this harness has no snapshot directory; use the pytest fixture "
+                "'conductor', or Harness(snapshots=SnapshotStore(directory))"
+            )
+        key = "-".join(part for part in (self.snapshot_key, name) if part)
+        if not key:
+            raise DefinitionError("assert_snapshot: outside a pytest test, name the snapshot: name='...'")
+        self.snapshots.check(key, execution)
         return execution
 
     def __repr__(self) -> str:
-        return f"Harness({self.backend!r}, runs={len(self.executions)})"
+        return f"Harness({self.backend!r}, runs={self.runs})"
+
+
+def unused_mocks_of(execution: Execution, mocks: MockSet, prefix: str = "") -> Dict[str, int]:
+    """Planned attempts a run did not use, read from its tasks (for backends that cannot count
+    them as they go, such as a server's test endpoint): each attempt of a mocked reference that
+    left SCHEDULED used one."""
+    out: Dict[str, int] = {}
+    tasks = execution.workflow.get("tasks") or []
+    for ref, planned in mocks.by_ref.items():
+        used = sum(
+            1
+            for t in tasks
+            if t.get("referenceTaskName") == ref
+            and t.get("status") != "SCHEDULED"
+            and t.get("taskType") not in OPERATORS
+        )
+        if planned.given - used > 0:
+            out[prefix + ref] = planned.given - used
+    for sub_ref, sub in mocks.sub_workflows.items():
+        try:
+            child = execution.sub_workflow(sub_ref)
+        except (AssertionError, ConductorError):  # it never started one
+            out.update(sub.unused(f"{prefix}{sub_ref}/"))
+            continue
+        out.update(unused_mocks_of(child, sub, f"{prefix}{sub_ref}/"))
+    return out
 
 
 def run_workflow(
@@ -175,16 +267,20 @@ def run_workflow(
     backend: Optional[Backend] = None,
     *,
     sub_workflow_mocks: Optional[Mapping[str, Any]] = None,
+    failure_workflow_mocks: Union[Mapping[str, Any], MockSet, None] = None,
     correlation_id: Optional[str] = None,
     task_to_domain: Optional[Mapping[str, str]] = None,
+    strict: StrictnessArg = True,
 ) -> Execution:
     """Run ``workflow`` once on ``backend`` (default: a fresh in-memory engine); see :meth:`Harness.run`."""
-    return Harness(backend).run(
+    __tracebackhide__ = True
+    return Harness(backend, strict=strict).run(
         workflow,
         input,
         mocks,
         workers,
         sub_workflow_mocks=sub_workflow_mocks,
+        failure_workflow_mocks=failure_workflow_mocks,
         correlation_id=correlation_id,
         task_to_domain=task_to_domain,
     )

@@ -5,6 +5,10 @@ comes from Maven Central through ``mvn dependency:copy`` and is cached in
 ``$CONDUCTOR_TESTKIT_CACHE`` (default ``~/.cache/conductor-testkit``). It needs Java 21 or newer;
 the first JDK found among ``$CONDUCTOR_JAVA_HOME``, ``$JAVA_HOME`` and ``/usr/lib/jvm/*`` is used.
 
+The server's first script evaluations are slow: each evaluator type (GraalJS, GraalPy) loads its
+language on first use, which has taken minutes on a loaded machine. :func:`warm_up` makes those
+calls once, with a deadline of their own, so that the calls a test times are not the first.
+
 Command line::
 
     python -m conductor_testkit.testing.server fetch      # download the jar
@@ -14,6 +18,7 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -24,15 +29,42 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
+
+import requests
 
 CONDUCTOR_SERVER_VERSION = "3.32.1"
 MIN_JAVA_VERSION = 21
 _ARTIFACT = f"org.conductoross:conductor-server:{CONDUCTOR_SERVER_VERSION}:jar:boot"
+FETCH_TIMEOUT_SECONDS = 1800.0
+WARM_UP_TIMEOUT_SECONDS = 600.0
 
 
 class ServerUnavailable(RuntimeError):
     """The real server cannot be had here (no Maven, no Java 21+, download or start failed)."""
+
+
+class ServerTimeout(ServerUnavailable):
+    """A call to the server got no answer in time; the message names the call and the limit."""
+
+
+class ServerSession(requests.Session):
+    """A ``requests`` session for calls to the server whose timeouts say which call was slow.
+
+    ``requests`` reports a read timeout with the host and the limit only; this session raises
+    :class:`ServerTimeout` with the method, the URL, the limit and how long the call waited.
+    """
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        started = time.monotonic()
+        try:
+            return super().request(method, url, *args, **kwargs)
+        except requests.Timeout as exc:
+            method_name = method.decode() if isinstance(method, bytes) else method
+            raise ServerTimeout(
+                f"{method_name.upper()} {url!s} got no answer within its timeout of {kwargs.get('timeout')}s "
+                f"(gave up after {time.monotonic() - started:.1f}s)"
+            ) from exc
 
 
 def cache_dir() -> Path:
@@ -62,7 +94,12 @@ def fetch_jar() -> Path:
         cmd = [
             mvn, "-q", "-B", "dependency:copy", f"-Dartifact={_ARTIFACT}", f"-DoutputDirectory={tmp}",
         ]
-        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True)
+        try:
+            proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=FETCH_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as exc:
+            raise ServerUnavailable(
+                f"fetching {_ARTIFACT} with Maven took longer than {FETCH_TIMEOUT_SECONDS:.0f}s"
+            ) from exc
         downloaded = Path(tmp) / target.name
         if proc.returncode != 0 or not downloaded.exists():
             tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
@@ -82,8 +119,8 @@ def _java_major(java: Path) -> Optional[int]:
         if match:
             return int(match.group(1))
     try:
-        out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
+        out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):  # reported as "version unknown" by find_java
         return None
     match = re.search(r'version "(\d+)', out.stderr + out.stdout)
     return int(match.group(1)) if match else None
@@ -107,7 +144,7 @@ def find_java() -> Path:
         if not java.exists():
             continue
         major = _java_major(java)
-        seen.append(f"{java} ({major})")
+        seen.append(f"{java} ({major if major is not None else 'version unknown'})")
         if major is not None and major >= MIN_JAVA_VERSION:
             return java
     raise ServerUnavailable(
@@ -139,6 +176,78 @@ def server_version(api_url: str, timeout_seconds: float = 5.0) -> Optional[str]:
             return resp.read().decode("utf-8", "replace").strip() or None
     except Exception:
         return None
+
+
+def wait_until_reachable(api_url: str, deadline_seconds: float) -> bool:
+    """Whether a Conductor API answers at ``api_url`` within ``deadline_seconds`` (polled)."""
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        remaining = deadline - time.monotonic()
+        if is_reachable(api_url, timeout_seconds=max(1.0, min(10.0, remaining))):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+
+
+# A workflow test request whose tasks load each script language of the server once.
+_WARM_UP_REQUEST: Dict[str, Any] = {
+    "name": "conductor_testkit_warm_up",
+    "version": 1,
+    "workflowDef": {
+        "name": "conductor_testkit_warm_up",
+        "version": 1,
+        "schemaVersion": 2,
+        "tasks": [
+            {
+                "name": f"warm_up_{evaluator}",
+                "taskReferenceName": f"warm_up_{evaluator}",
+                "type": "INLINE",
+                "inputParameters": {"evaluatorType": evaluator, "expression": expression},
+            }
+            for evaluator, expression in (("graaljs", "1 + 1"), ("python", "return 1 + 1"))
+        ],
+    },
+    "taskRefToMockOutput": {},
+}
+
+
+def warm_up(api_url: str, timeout_seconds: float = WARM_UP_TIMEOUT_SECONDS) -> float:
+    """Make the server's slow first calls (a GraalJS and a GraalPy evaluation); the seconds taken.
+
+    Cheap on a server that has made them before. On a loaded machine the first evaluations can
+    exceed the server's own 4 s script limit and fail; they are made again (each attempt leaves
+    the engines warmer) until one completes. Raises :class:`ServerUnavailable` naming the call
+    when none has completed within ``timeout_seconds``.
+    """
+    what = f"the warm-up of {api_url} (the server's first GraalJS and GraalPy evaluations)"
+    started = time.monotonic()
+    deadline = started + timeout_seconds
+    attempts = 0
+    while True:
+        attempts += 1
+        request = urllib.request.Request(
+            api_url.rstrip("/") + "/workflow/test",
+            data=json.dumps(_WARM_UP_REQUEST).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        remaining = max(1.0, deadline - time.monotonic())
+        try:
+            with urllib.request.urlopen(request, timeout=remaining) as response:
+                workflow = json.loads(response.read().decode("utf-8"))
+        except socket.timeout as exc:
+            raise ServerUnavailable(f"{what} got no answer within {timeout_seconds:g}s") from exc
+        except (OSError, ValueError) as exc:
+            raise ServerUnavailable(f"{what} failed after {time.monotonic() - started:.0f}s: {exc}") from exc
+        if workflow.get("status") == "COMPLETED":
+            return time.monotonic() - started
+        reason = workflow.get("reasonForIncompletion")
+        if time.monotonic() >= deadline:
+            raise ServerUnavailable(
+                f"{what} ended {workflow.get('status')} {attempts} time(s) in {timeout_seconds:g}s; "
+                f"the last time: {reason}"
+            )
 
 
 class ConductorServer:
@@ -184,7 +293,7 @@ class ConductorServer:
                     f"the Conductor server exited with code {self.process.returncode} while starting; "
                     f"log tail:\n{self.log_tail()}"
                 )
-            if is_reachable(self.api_url, timeout_seconds=1.0):
+            if is_reachable(self.api_url, timeout_seconds=2.0):
                 return self
             time.sleep(0.5)
         self.stop()
@@ -233,8 +342,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     server.start()
     print(f"Conductor {CONDUCTOR_SERVER_VERSION} at {server.api_url} (Ctrl-C stops it)", flush=True)
     try:
-        while server.process is not None and server.process.poll() is None:
-            time.sleep(1)
+        if server.process is not None:
+            server.process.wait()
     except KeyboardInterrupt:
         pass
     finally:

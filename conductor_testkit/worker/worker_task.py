@@ -16,7 +16,6 @@ polls for it, and the in-memory engine runs it for tasks of that name.
 from __future__ import annotations
 
 import functools
-import importlib
 from typing import Any, Callable, Optional, Protocol, cast
 
 from conductor_testkit.models import TaskDef
@@ -86,11 +85,12 @@ def worker_task(
 
 
 def _simple_task(task_definition_name: str, kwargs: dict) -> Any:
-    # imported here: the DSL sits beside the worker layer and need not be loaded to run workers
-    simple_task = importlib.import_module("conductor_testkit.workflow.task.simple_task")
+    # imported here: running workers does not need the DSL loaded
+    from conductor_testkit.workflow.task.simple_task import SimpleTask
+
     inputs = dict(kwargs)
     reference = inputs.pop("task_ref_name")
-    task = simple_task.SimpleTask(task_def_name=task_definition_name, task_reference_name=reference)
+    task = SimpleTask(task_def_name=task_definition_name, task_reference_name=reference)
     task.input_parameters.update(inputs)
     return task
 

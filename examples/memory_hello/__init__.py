@@ -1,1 +1,1 @@
-"""The seed README's hello-world app on ``memory://``: a TaskHandler's threads poll the engine."""
+"""The official SDK README's hello-world app on ``memory://``: a TaskHandler's threads poll the engine."""

@@ -1,4 +1,4 @@
-"""WAIT ``duration`` and ``until`` parsing like the server's DateTimeUtils (§3.13).
+"""WAIT ``duration`` and ``until`` parsing like the server's DateTimeUtils (docs/semantics.md §4.12).
 
 Cases marked "verified on 3.32.1" were run as WAIT tasks on the real server (its default time
 zone is UTC); the callbackAfterSeconds it computed matched these values.

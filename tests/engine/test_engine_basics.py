@@ -77,7 +77,7 @@ def test_output_parameters_replace_default_output() -> None:
 
 
 def test_worker_in_progress_update_returns_task_to_scheduled() -> None:
-    # §2.11: a worker task reported IN_PROGRESS goes back to SCHEDULED and is re-queued
+    # docs/semantics.md §2.9: a worker task reported IN_PROGRESS goes back to SCHEDULED and is re-queued
     engine = Engine()
     wid = engine.start_workflow({"workflowDef": wf("w", [simple("a")])})
     (task,) = engine.poll("t_a")

@@ -156,7 +156,7 @@ def test_inline_sub_workflow_completes_parent_with_child_output() -> None:
     out = Engine().test_workflow(
         {
             "workflowDef": wf("parent", [sub]),
-            # a key no task uses keeps the loop going (an empty map means one single pass, §6)
+            # a key no task uses keeps the loop going (an empty map: one pass, docs/semantics.md §6)
             "taskRefToMockOutput": {"unused": []},
             "subWorkflowTestRequest": {"sub": {"taskRefToMockOutput": {"c": ok(z=9)}}},
         }

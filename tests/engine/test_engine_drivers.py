@@ -29,7 +29,7 @@ def test_blocked_outcome_names_task_without_worker() -> None:
     outcome = engine.run_until_blocked(wid)
     assert outcome.status == "RUNNING"
     assert [(b.reference_task_name, b.task_type) for b in outcome.blocked] == [("a", "t_a")]
-    assert "no in-process worker" in outcome.blocked[0].reason
+    assert "no mock, mock function or worker for it" in outcome.blocked[0].reason
 
 
 def test_retry_delays_pass_on_the_virtual_clock() -> None:

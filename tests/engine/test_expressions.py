@@ -1,4 +1,4 @@
-"""``${...}`` parameter resolution: one behaviour per expression form (CONDUCTOR_SEMANTICS.md §1).
+"""``${...}`` parameter resolution: one behaviour per expression form (docs/semantics.md §5).
 
 Cases marked "verified on 3.32.1" were run on the real server (test endpoint) and gave the value
 asserted here; tests/engine/test_expressions_server.py re-checks a table of them live.
@@ -702,7 +702,7 @@ def test_from_workflow_reads_the_tasks_list():
     assert resolve1("${a.output.v}${b.output.v}", context) == "12"
 
 
-# --- task input with a TaskDef inputTemplate (§1.6) ------------------------------------------
+# --- task input with a TaskDef inputTemplate (docs/semantics.md §5.6) -------------------------
 
 
 def test_template_keys_are_added_when_absent(ctx):
@@ -743,7 +743,7 @@ def test_template_is_not_mutated(ctx):
     assert template == {"m": {"k": "${workflow.input.x}"}}
 
 
-# --- workflow input with the WorkflowDef inputTemplate (§1.7) --------------------------------
+# --- workflow input with the WorkflowDef inputTemplate (docs/semantics.md §5.7) ---------------
 
 
 def test_workflow_template_fills_absent_keys_of_non_empty_input():

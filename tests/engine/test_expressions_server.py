@@ -16,9 +16,9 @@ import uuid
 from typing import Any, Dict, Tuple
 
 import pytest
-import requests
 
 from conductor_testkit.engine.expressions import ExpressionContext, resolve_task_input
+from conductor_testkit.testing.server import ServerSession
 
 pytestmark = pytest.mark.integration
 
@@ -192,7 +192,7 @@ def resolved_pair(conductor_server_url: str) -> Tuple[Dict[str, Any], Dict[str, 
         "input": WORKFLOW_INPUT,
         "taskRefToMockOutput": {},
     }
-    response = requests.post(f"{conductor_server_url}/workflow/test", json=body, timeout=60)
+    response = ServerSession().post(f"{conductor_server_url}/workflow/test", json=body, timeout=60)
     assert response.status_code == 200, response.text
     workflow = response.json()
     assert workflow["status"] == "COMPLETED", workflow.get("reasonForIncompletion")

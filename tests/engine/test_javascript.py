@@ -1,4 +1,4 @@
-"""JavaScript evaluation on QuickJS, converted and reported like the server's GraalJS (§3.1).
+"""JavaScript on QuickJS, converted and reported like the server's GraalJS (docs/semantics.md §4.1).
 
 Values and messages marked "verified on 3.32.1" come from INLINE (graaljs/javascript) and LAMBDA
 tasks run on the real server through the test endpoint.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conductor_testkit.engine.javascript import (
+    SYNTAX_NOTE,
     JavaScriptEvaluator,
     ScriptError,
     ScriptTimeout,
@@ -156,16 +157,16 @@ def test_reference_error_on_a_later_line(js):
 
 def test_syntax_error_has_the_line(js):
     error = error_of(js, "x = 1;\ny = ;")
-    # the server's text after "SyntaxError: " comes from GraalJS's parser and differs
+    # the server's text after "SyntaxError: " comes from GraalJS's parser and differs: noted
     assert error.message.startswith("Error evaluating the script `SyntaxError: ")
-    assert error.message.endswith("` at line 2")
+    assert error.message.endswith("` at line 2" + SYNTAX_NOTE)
     assert error.line == 2
 
 
 def test_syntax_error_for_an_incomplete_function(js):
     error = error_of(js, "function(")
     assert error.message.startswith("Error evaluating the script `SyntaxError: ")
-    assert error.message.endswith("at line 1")
+    assert error.message.endswith("at line 1" + SYNTAX_NOTE)
 
 
 def test_top_level_return_is_a_syntax_error(js):

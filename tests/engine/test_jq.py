@@ -1,4 +1,4 @@
-"""JSON_JQ_TRANSFORM programs on jq.py with the server's result shape (§3.18).
+"""JSON_JQ_TRANSFORM programs on jq.py with the server's result shape (docs/semantics.md §4.17).
 
 Values and messages marked "verified on 3.32.1" come from JSON_JQ_TRANSFORM tasks on the real
 server (input: the task's whole inputData).
@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from conductor_testkit.engine.jq_transform import JqError, compile_query, jq_task_output, run_jq
+from conductor_testkit.engine.jq_transform import (
+    SYNTAX_NOTE,
+    JqError,
+    jq_task_output,
+    prepare_program,
+    run_jq,
+)
 from conductor_testkit.errors import ConductorError
 
 INPUT = {"queryExpression": "ignored", "v": {"a": 1, "l": [1, 2.5, "x"], "d": 2.0, "s": "str"}}
@@ -78,16 +84,18 @@ def test_unknown_variable_is_reworded_like_jackson_jq():
     assert info.value.message == "Undefined variable: $x"  # verified on 3.32.1
 
 
-def test_syntax_error_keeps_libjq_text():
+def test_syntax_error_keeps_libjq_text_with_a_note_that_the_server_words_it_differently():
     # the server (jackson-jq's parser) says 'Encountered "<EOF>" at line 1, column 6. ...'
     with pytest.raises(JqError) as info:
         run_jq(".v.a +", INPUT)
     assert "syntax error" in info.value.message
+    assert "line 1," in info.value.message  # the shadow definitions' line is not counted
+    assert info.value.message.endswith(SYNTAX_NOTE)
     assert info.value.compile_error
 
 
-def test_queries_are_compiled_once():
-    assert compile_query(".v.a") is compile_query(".v.a")
+def test_programs_are_prepared_once():
+    assert prepare_program(".v.a") is prepare_program(".v.a")
 
 
 def test_jq_error_is_a_conductor_error():

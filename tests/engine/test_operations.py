@@ -1,4 +1,4 @@
-"""Workflow operations on the engine follow the OSS server's rules (CONDUCTOR_SEMANTICS.md §5)."""
+"""Workflow operations on the engine follow the OSS server's rules (docs/semantics.md §7)."""
 
 from __future__ import annotations
 

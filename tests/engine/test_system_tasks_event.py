@@ -1,4 +1,4 @@
-"""EVENT handler (CONDUCTOR_SEMANTICS.md §3.15): queue naming, recorded messages, failures."""
+"""EVENT handler (docs/semantics.md §4.14): queue naming, recorded messages, failures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""HTTP handler (CONDUCTOR_SEMANTICS.md §3.16): requests through ``responses`` and a real local
+"""HTTP handler (docs/semantics.md §4.15): requests through ``responses`` and a real local
 HTTP server; the failure texts are the ones Conductor 3.32.1 produced for the same cases."""
 
 from __future__ import annotations

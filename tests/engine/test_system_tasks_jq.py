@@ -1,4 +1,4 @@
-"""JSON_JQ_TRANSFORM handler on real jq (CONDUCTOR_SEMANTICS.md §3.18)."""
+"""JSON_JQ_TRANSFORM handler on real jq (docs/semantics.md §4.17)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""INLINE and LAMBDA handlers on real QuickJS (CONDUCTOR_SEMANTICS.md §3.17, §3.22).
+"""INLINE and LAMBDA handlers on real QuickJS (docs/semantics.md §4.16, §4.21).
 
 Expected texts were observed on Conductor 3.32.1.
 """

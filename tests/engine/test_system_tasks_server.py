@@ -28,8 +28,11 @@ from test_system_tasks_support import (
 
 from conductor_testkit.engine.system_tasks import HANDLERS, run_async_task
 from conductor_testkit.engine.system_tasks.base import is_terminal
+from conductor_testkit.testing.server import ServerSession
 
 pytestmark = pytest.mark.integration
+
+HTTP = ServerSession()
 
 Json = Dict[str, Any]
 
@@ -45,7 +48,7 @@ def server_post(
         "taskRefToMockOutput": {},
         "workflowDef": {"name": name, "version": 1, "schemaVersion": 2, "tasks": [workflow_task]},
     }
-    return requests.post(f"{base_url}/workflow/test", json=body, timeout=60)
+    return HTTP.post(f"{base_url}/workflow/test", json=body, timeout=60)
 
 
 def server_run(
@@ -56,11 +59,10 @@ def server_run(
     assert response.status_code == 200, response.text
     workflow = response.json()
     deadline = time.monotonic() + 30
-    while not is_terminal(workflow["tasks"][0]["status"]) and time.monotonic() < deadline:
-        if workflow_task["type"] != "HTTP":
-            break
+    while workflow_task["type"] == "HTTP" and not is_terminal(workflow["tasks"][0]["status"]):
+        assert time.monotonic() < deadline, f"the server's HTTP task of {workflow['workflowId']} ran over 30s"
         time.sleep(0.2)
-        workflow = requests.get(
+        workflow = HTTP.get(
             f"{base_url}/workflow/{workflow['workflowId']}", params={"includeTasks": "true"}, timeout=30
         ).json()
     return workflow, workflow["tasks"][0]

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import requests
 
 from conductor_testkit.engine.javascript import JavaScriptEvaluator
+from conductor_testkit.engine.jq_transform import JqEvaluator
 from conductor_testkit.engine.system_tasks import run_async_task
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler, is_terminal
 from conductor_testkit.testing.server import free_port  # noqa: F401  (re-exported to the tests)
@@ -31,9 +32,11 @@ class RecordingEnv:
         workflow: Optional[Dict[str, Any]] = None,
         js: Optional[JavaScriptEvaluator] = None,
         host_name: str = "test-host",
+        jq: Optional[JqEvaluator] = None,
     ) -> None:
         self.clock_ms = now_ms
         self._js = js or JavaScriptEvaluator()
+        self._jq = jq or JqEvaluator()
         self._workflow = workflow or {
             "workflowId": "wf-1",
             "workflowName": "wf_name",
@@ -53,6 +56,10 @@ class RecordingEnv:
     @property
     def js(self) -> JavaScriptEvaluator:
         return self._js
+
+    @property
+    def jq(self) -> JqEvaluator:
+        return self._jq
 
     @property
     def workflow(self) -> Dict[str, Any]:

@@ -1,4 +1,4 @@
-"""WAIT handler (CONDUCTOR_SEMANTICS.md §3.13) on a settable clock."""
+"""WAIT handler (docs/semantics.md §4.12) on a settable clock."""
 
 from __future__ import annotations
 

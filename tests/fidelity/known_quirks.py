@@ -51,8 +51,9 @@ KNOWN_QUIRKS: Dict[str, Quirk] = {
         reason=(
             "GraalJS exposes the input map to scripts as a Java host object, so "
             "Object.keys($.m) lists the members of java.util.HashMap as well (35 on the server "
-            "for a two-key map). The engine hands scripts plain JSON (2 keys), as a user would "
-            "expect; copying the JVM's member list would be meaningless."
+            "for a two-key map). The engine answers with the map's keys (2) and warns with "
+            "ServerDivergenceWarning, naming the workflow and the task, that the server answers "
+            "differently; copying the JVM's member list would make the keys unreadable."
         ),
         differing_fields=frozenset({"task 'keys' (retryCount 0) outputData.result"}),
     ),

@@ -29,7 +29,7 @@ else:
     from . import casefiles
 
 from conductor_testkit.testing.compare import diff_workflows, normalize_workflow
-from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION, ServerSession
 
 
 def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -47,7 +47,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
 
     failures = 0
-    with requests.Session() as session:
+    with ServerSession() as session:
         for name in names:
             case = casefiles.load_case(name)
             try:

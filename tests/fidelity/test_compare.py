@@ -200,3 +200,24 @@ def test_unexpected_task_is_reported() -> None:
 def test_diff_of_equal_normalised_workflows_is_empty() -> None:
     normalised = normalize_workflow(_workflow())
     assert diff_workflows(normalised, copy.deepcopy(normalised)) == []
+
+
+def test_the_registration_times_of_task_definitions_in_task_data_are_masked() -> None:
+    def run(created: int) -> Dict[str, Any]:
+        fork = {
+            "taskReferenceName": "fork",
+            "taskType": "FORK",
+            "seq": 1,
+            "status": "COMPLETED",
+            "inputData": {
+                "forkedTaskDefs": [
+                    {"name": "t", "taskDefinition": {"name": "t", "createTime": created, "retryCount": 1}}
+                ]
+            },
+        }
+        return {"workflowId": "w", "status": "COMPLETED", "tasks": [fork]}
+
+    assert diff_runs(run(1), run(2)) == []
+    changed = run(2)
+    changed["tasks"][0]["inputData"]["forkedTaskDefs"][0]["taskDefinition"]["retryCount"] = 2
+    assert len(diff_runs(run(1), changed)) == 1

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import pytest
 
+from conductor_testkit.client.configuration import Configuration
 from conductor_testkit.errors import ConflictError
 from conductor_testkit.models import StartWorkflowRequest
 from conductor_testkit.workflow import ConductorWorkflow, InlineTask, SetVariableTask, WorkflowDefinitionError
+from conductor_testkit.workflow.executor import WorkflowExecutor
 
 pytestmark = pytest.mark.integration
 
-executor_module = pytest.importorskip(
-    "conductor_testkit.workflow.executor", reason="WorkflowExecutor is another helper's"
-)
-configuration_module = pytest.importorskip("conductor_testkit.client.configuration")
-
 
 @pytest.fixture
-def executor(conductor_server_url: str):  # type: ignore[no-untyped-def]
-    configuration = configuration_module.Configuration(server_api_url=conductor_server_url)
-    return executor_module.WorkflowExecutor(configuration=configuration)
+def executor(conductor_server_url: str) -> WorkflowExecutor:
+    return WorkflowExecutor(configuration=Configuration(server_api_url=conductor_server_url))
 
 
 def doubling(name: str, executor: object) -> ConductorWorkflow:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
-import requests
 
 from conductor_testkit.models import StartWorkflowRequest, TaskDef, WorkflowStatus
+from conductor_testkit.testing.server import ServerSession
 from conductor_testkit.workflow import (
     ConductorEventTask,
     ConductorWorkflow,
@@ -470,16 +470,18 @@ class Server:
     def __init__(self, api_url: str) -> None:
         self.api_url = api_url
         self.registered: List[ConductorWorkflow] = []
+        self.http = ServerSession()
 
     def register(self, workflow: ConductorWorkflow) -> Dict[str, Any]:
         sent = workflow.validate().to_dict()
-        response = requests.post(f"{self.api_url}/metadata/workflow", json=sent, timeout=HTTP_TIMEOUT_SECONDS)
+        url = f"{self.api_url}/metadata/workflow"
+        response = self.http.post(url, json=sent, timeout=HTTP_TIMEOUT_SECONDS)
         assert response.status_code == 200, response.text
         self.registered.append(workflow)
         return sent
 
     def read(self, workflow: ConductorWorkflow) -> Dict[str, Any]:
-        response = requests.get(
+        response = self.http.get(
             f"{self.api_url}/metadata/workflow/{workflow.name}",
             params={"version": workflow.version},
             timeout=HTTP_TIMEOUT_SECONDS,
@@ -494,21 +496,24 @@ class Server:
             "input": case.workflow_input,
             "taskRefToMockOutput": case.mocks,
         }
-        response = requests.post(f"{self.api_url}/workflow/test", json=body, timeout=HTTP_TIMEOUT_SECONDS)
+        response = self.http.post(f"{self.api_url}/workflow/test", json=body, timeout=HTTP_TIMEOUT_SECONDS)
         assert response.status_code == 200, response.text
         run = response.json()
         deadline = time.monotonic() + RUN_DEADLINE_SECONDS
         # JOIN, WAIT, HTTP, SUB_WORKFLOW and START_WORKFLOW finish on the server's own workers
-        while run["status"] == "RUNNING" and time.monotonic() < deadline:
+        while run["status"] == "RUNNING":
+            assert time.monotonic() < deadline, (
+                f"{case.workflow.name} still RUNNING {RUN_DEADLINE_SECONDS}s after the test endpoint answered"
+            )
             time.sleep(0.2)
-            run = requests.get(
+            run = self.http.get(
                 f"{self.api_url}/workflow/{run['workflowId']}", timeout=HTTP_TIMEOUT_SECONDS
             ).json()
         return run  # type: ignore[no-any-return]
 
     def cleanup(self) -> None:
         for workflow in self.registered:
-            requests.delete(
+            self.http.delete(
                 f"{self.api_url}/metadata/workflow/{workflow.name}/{workflow.version}",
                 timeout=HTTP_TIMEOUT_SECONDS,
             )

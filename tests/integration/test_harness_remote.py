@@ -104,7 +104,7 @@ def http_mocked(name: str) -> Tuple[Dict[str, Any], Dict[str, Any], Dict[str, An
         "type": "HTTP",
         "inputParameters": {"http_request": {"uri": "http://127.0.0.1:9/never", "method": "GET"}},
         # the server's background worker would otherwise race the test endpoint and run the HTTP
-        # task for real (CONDUCTOR_SEMANTICS.md section 6); a start delay keeps it off the queue
+        # task for real (docs/semantics.md §6); a start delay keeps it off the queue
         "startDelay": 3600,
     }
     mocks = {"call": {"response": {"statusCode": 200, "body": {"ok": True}}}}

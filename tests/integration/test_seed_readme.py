@@ -1,9 +1,10 @@
 """Every Python code block of the official SDK's README runs with our package.
 
-The README (kept at ../shared/seed/conductor-python-README.md) is read at test time; each block runs
-as a script in a fresh interpreter, as its reader would run it, with ``conductor.client``
-replaced by ``conductor_testkit`` and nothing else changed. Each runs twice: against the
-in-memory engine (``CONDUCTOR_SERVER_URL=memory://``) and against the real server.
+The README (shared/seed/conductor-python-README.md beside the clone, not part of the repository)
+is read at test time; each block runs as a script in a fresh interpreter, as its reader would run
+it, with ``conductor.client`` replaced by ``conductor_testkit`` and nothing else changed. Each
+runs twice: against the in-memory engine (``CONDUCTOR_SERVER_URL=memory://``) and against the
+real server.
 
 What the README leaves to its reader is supplied around the blocks, never inside them: the
 ``greetings`` module that one block imports, the ``hello`` workflow that the start/execute
@@ -27,7 +28,6 @@ import pytest
 from conductor_testkit.client.workflow_client import WorkflowClient
 
 REPO = Path(__file__).resolve().parents[2]
-# the steering repo's shared/ lies beside this repository (and beside CI's clone of it)
 SEED = REPO.parent / "shared" / "seed" / "conductor-python-README.md"
 if not SEED.exists():
     pytest.skip(f"the official SDK's README is not at {SEED}", allow_module_level=True)
@@ -77,11 +77,11 @@ def _run(backend_url: str, files: Dict[str, str], main: str, tmp_path: Path) -> 
     return proc.stdout
 
 
-@pytest.fixture(params=["memory", "server"])
+# the server case carries its marker from collection on, so `-m "not integration"` deselects it
+@pytest.fixture(params=["memory", pytest.param("server", marks=pytest.mark.integration)])
 def backend_url(request: pytest.FixtureRequest) -> str:
     if request.param == "memory":
         return "memory://"
-    request.applymarker(pytest.mark.integration)
     return str(request.getfixturevalue("conductor_server_url"))
 
 

@@ -81,13 +81,15 @@ def wait_terminal(client: WorkflowClient, workflow_id: str) -> Workflow:
 
 WORKER_SCRIPT = textwrap.dedent(
     """
-    import sys, time
+    import logging, sys, time
     from pathlib import Path
     from conductor_testkit.client import Configuration
     from conductor_testkit.worker import TaskHandler, Worker
 
     url, task, marker_dir, mode = sys.argv[1:5]
     markers = Path(marker_dir)
+    # the handler logs "received SIGTERM" when its signal handler runs
+    logging.basicConfig(filename=str(markers / "log"), level=logging.INFO)
 
     def slow(value: int) -> dict:
         (markers / "started").write_text("1")
@@ -126,8 +128,9 @@ def test_sigterm_during_a_task_still_reports_its_result(
         wait_until(lambda: (tmp_path / "started").exists(), "the task to start executing")
 
         app.send_signal(signal.SIGTERM)
-        time.sleep(0.3)  # let the signal land while the task is still in flight
-        (tmp_path / "release").write_text("1")
+        log = tmp_path / "log"
+        wait_until(lambda: "received SIGTERM" in log.read_text(), "the worker app to take the SIGTERM")
+        (tmp_path / "release").write_text("1")  # the task was in flight when the signal landed
         app.wait(timeout=60)
         workflow = wait_terminal(client, workflow_id)
     finally:

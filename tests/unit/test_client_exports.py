@@ -20,6 +20,7 @@ def test_export_list_is_pinned() -> None:
         "TransportRequest",
         "TransportResponse",
         "WorkflowClient",
+        "WorkflowExecutor",
         "register_transport_scheme",
     ]
 

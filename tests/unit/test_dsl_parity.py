@@ -290,7 +290,7 @@ INTENDED_DIFFERENCES: Dict[str, Tuple[str, Reconcile]] = {
 
 
 def greetings(ns: SimpleNamespace) -> Any:
-    """The seed README's greetings_workflow (worker call written as simple_task)."""
+    """The official SDK README's greetings_workflow (worker call written as simple_task)."""
     workflow = ns.ConductorWorkflow(name="greetings", executor=None)
     workflow.version = 1
     workflow >> ns.simple_task("greet", "greet_ref", {"name": workflow.input("name")})
@@ -298,7 +298,7 @@ def greetings(ns: SimpleNamespace) -> Any:
 
 
 def dynamic_workflow(ns: SimpleNamespace) -> Any:
-    """The seed README's dynamic_workflow."""
+    """The official SDK README's dynamic_workflow."""
     workflow = ns.ConductorWorkflow(name="dynamic_workflow", version=1, executor=None)
     get_email = ns.simple_task("get_user_email", "get_user_email_ref", {"userid": workflow.input("userid")})
     sendmail = ns.simple_task(

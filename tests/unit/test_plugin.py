@@ -30,7 +30,7 @@ def test_help_lists_the_conductor_options(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "conductor-testkit workflow tests:",
-            "  --conductor-backend={local,remote,live}",
+            "  --conductor-backend={local,remote,live,both}",
             "*where the 'conductor' fixture runs workflows: local*",
             "  --conductor-server-url=URL",
             "*API URL of the Conductor server for the remote*",
@@ -44,7 +44,8 @@ def test_markers_are_registered_with_their_help(pytester: pytest.Pytester) -> No
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines(
         [
-            "@pytest.mark.conductor_backend(name): run this test only on the named conductor backend *",
+            "@pytest.mark.conductor_backend(*names): run this test only on the named conductor backends *",
+            "@pytest.mark.conductor_strict(enabled=True, **checks): this test's strictness*",
             "@pytest.mark.conductor_remote: the test needs a real Conductor server;*",
         ]
     )
@@ -152,7 +153,8 @@ def test_x():
     result.stderr.fnmatch_lines(
         [
             "ERROR: test_a_marker_naming_an_unknown_backend_is_a_usage_error.py::test_x: "
-            "@pytest.mark.conductor_backend('cloud'): the backend must be one of 'local', 'remote', 'live'"
+            "@pytest.mark.conductor_backend('cloud'): the backend must be one of 'local', 'remote', 'live', "
+            "'both'"
         ]
     )
 

@@ -110,6 +110,7 @@ def test_every_exported_name_resolves(name: str) -> None:
         ("Configuration", "conductor_testkit.client"),
         ("OrkesClients", "conductor_testkit.client"),
         ("WorkflowExecutor", "conductor_testkit.workflow.executor"),
+        ("WorkflowExecutor", "conductor_testkit.client"),
         ("ConductorWorkflow", "conductor_testkit.workflow"),
         ("SimpleTask", "conductor_testkit.workflow"),
         ("worker_task", "conductor_testkit.worker"),

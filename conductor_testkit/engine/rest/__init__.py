@@ -22,14 +22,14 @@ under the server's method argument (``registerWorkflowDef.arg0...``, ``updateWor
 ``validateWorkflowDef.arg0...``, ``startWorkflow.arg0.workflowDef...`` for start, execute and
 test), and no ``instance`` in the body.
 
-Thread safety: every call runs under the engine's lock (one per engine, shared by every router
+Thread safety: every call runs under the engine's lock (``engine.gate``, shared by every router
 over it). Calls that wait in real time (batch poll with ``timeout``, synchronous execute, signal
 sync) release the lock while waiting and wake up when another call changed the engine.
 
 Modules:
 
-- ``_common``: requests, answers, errors, route records, request parameters, the engine gate
-  and the helpers the handler groups share.
+- ``_common``: requests, answers, errors, route records, request parameters and the helpers the
+  handler groups share.
 - ``metadata``: workflow and task definitions (``/metadata``).
 - ``workflows``: workflow executions (``/workflow``); the search itself is ``engine/search.py``.
 - ``tasks``: tasks, queues and poll data (``/tasks``).
@@ -44,6 +44,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
 
 from conductor_testkit.engine.event_handlers import deliver_events
+
+# importable from here as before the split
+from conductor_testkit.engine.gate import EngineGate as EngineGate
 from conductor_testkit.engine.rest._common import (
     JSON,
     NO_CONTENT,
@@ -56,12 +59,7 @@ from conductor_testkit.engine.rest._common import (
     _dumps,
     _error_body,
     _plain_message,
-    _rest_state,
-    gate_for,
 )
-
-# importable from here as before the split
-from conductor_testkit.engine.rest._common import EngineGate as EngineGate
 from conductor_testkit.engine.rest._common import ValidationFailed as ValidationFailed
 from conductor_testkit.engine.rest._common import advance_idle_clock as advance_idle_clock
 from conductor_testkit.engine.rest.events import EVENT_ROUTES, DefaultQueueHandlers, EventHandlers
@@ -90,13 +88,13 @@ class RestRouter(MetadataHandlers, WorkflowHandlers, TaskHandlers, EventHandlers
     def __init__(self, engine: Any, routes: Sequence[Route] = ROUTES, *, time_skipping: bool = True) -> None:
         self.engine = engine
         self.time_skipping = time_skipping
-        self.gate = gate_for(engine)
+        self.gate = engine.gate
         # most specific first: fewer path variables win, as in Spring's path matching
         self._routes = sorted(routes, key=lambda r: r.variable_count)
-        state = _rest_state(engine)
-        self._logs: Dict[str, List[Dict[str, Any]]] = state["logs"]
-        self._poll_data: Dict[Tuple[str, Optional[str]], Dict[str, Any]] = state["poll_data"]
-        self._event_handlers: Dict[str, Dict[str, Any]] = state["event_handlers"]
+        # REST-level state the engine keeps for every transport over it
+        self._logs: Dict[str, List[Dict[str, Any]]] = engine.task_logs
+        self._poll_data: Dict[Tuple[str, Optional[str]], Dict[str, Any]] = engine.poll_data
+        self._event_handlers: Dict[str, Dict[str, Any]] = engine.event_handlers
 
     # -- dispatch --------------------------------------------------------------------------------
 
@@ -116,13 +114,22 @@ class RestRouter(MetadataHandlers, WorkflowHandlers, TaskHandlers, EventHandlers
             with self.gate.lock:
                 result = getattr(self, route.handler)(_Call(request, params or {}))
                 if method != "GET":
-                    # the server's event processor consumes what EVENT tasks published
-                    deliver_events(self.engine, list(self._event_handlers.values()))
+                    self._settle_background_work()
                     self.gate.touch()
                 # serialised under the lock: some answers share dicts with the engine's state
                 return self._success_response(route, result)
         except Exception as exc:  # every error becomes the server's error body
             return self._error_response(exc)
+
+    def _settle_background_work(self) -> None:
+        """What the server does on its own after a change: its event processor hands the
+        messages EVENT tasks published to the active handlers, and the engine's in-process
+        workers take the tasks made ready; each may give the other more to do."""
+        while True:
+            delivered = deliver_events(self.engine, self.engine.event_handlers.values())
+            settled = self.engine.run_workers()
+            if not delivered and not settled:
+                return
 
     def _find(
         self, method: str, segments: Sequence[str]

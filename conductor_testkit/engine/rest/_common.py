@@ -1,17 +1,14 @@
-"""Shared parts of the REST router: requests, answers, errors, route records, the engine gate."""
+"""Shared parts of the REST router: requests, answers, errors, route records, request parameters."""
 
 from __future__ import annotations
 
 import json
-import threading
-import time
-import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from conductor_testkit.engine.decider import async_due_ms
+from conductor_testkit.engine.gate import EngineGate
 from conductor_testkit.engine.run import TERMINAL, WORKFLOW_TERMINAL
 from conductor_testkit.engine.validation import VALIDATION_MESSAGE, DefinitionValidationError
 from conductor_testkit.errors import ConductorError
@@ -86,45 +83,6 @@ def _validation_root(root: str) -> Iterator[None]:
         yield
     except DefinitionValidationError as exc:
         raise ValidationFailed([_rebased(e, root) for e in exc.validation_errors]) from exc
-
-
-# -- the engine gate: one lock and one condition per engine ------------------------------------
-
-
-class EngineGate:
-    """The lock every call on one engine runs under, and the condition waiting calls sleep on."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.changed = threading.Condition(self.lock)
-
-    def touch(self) -> None:
-        """Wake the calls waiting for a change (the lock must be held)."""
-        self.changed.notify_all()
-
-    def wait_until(self, ready: Callable[[], Any], timeout_seconds: float) -> Any:
-        """Wait (lock held on entry and exit) until ``ready()`` is truthy or time runs out."""
-        deadline = time.monotonic() + max(0.0, timeout_seconds)
-        while True:
-            result = ready()
-            remaining = deadline - time.monotonic()
-            if result or remaining <= 0:
-                return result
-            self.changed.wait(remaining)
-
-
-_GATES: weakref.WeakKeyDictionary[Any, EngineGate] = weakref.WeakKeyDictionary()
-_GATES_LOCK = threading.Lock()
-
-
-def gate_for(engine: Any) -> EngineGate:
-    """The one :class:`EngineGate` of ``engine`` (created on first use)."""
-    with _GATES_LOCK:
-        gate = _GATES.get(engine)
-        if gate is None:
-            gate = EngineGate()
-            _GATES[engine] = gate
-        return gate
 
 
 # -- request parameters -------------------------------------------------------------------------
@@ -292,39 +250,9 @@ def _dumps(value: Any) -> str:
 
 
 def advance_idle_clock(engine: Any) -> bool:
-    """Skip virtual time when every running workflow waits only for a timer.
-
-    External pollers (a TaskHandler's threads) cannot move the virtual clock, so a retry delay
-    or a WAIT of six hours would never pass. When no worker task is in progress and none can be
-    polled now, the clock jumps to the earliest timer (a delayed task, a WAIT deadline) and the
-    workflows are decided. Returns True when time moved.
-    """
-    now = engine.clock.now_ms()
-    earliest: Optional[int] = None
-    running = [run for run in list(engine.store.runs.values()) if run.status == "RUNNING"]
-    for run in running:
-        env = None
-        for task in run.non_terminal():
-            handler = engine.system_handlers.get(task["taskType"])
-            if handler is None:
-                if task["status"] != "SCHEDULED":
-                    return False  # a worker holds it: its result may change everything
-                due: Optional[int] = engine.task_due_ms(task)
-                if due is not None and due <= now:
-                    return False  # pollable now: wait for a worker
-            elif handler.is_async and task["taskType"] in engine.async_types:
-                env = env or engine.env_for(run)
-                due = async_due_ms(handler, task, env)
-            else:
-                continue
-            if due is not None and due > now and (earliest is None or due < earliest):
-                earliest = due
-    if earliest is None:
-        return False
-    engine.clock.advance_to(earliest)
-    for run in running:
-        engine.decider.decide(run)
-    return True
+    """Skip virtual time when every running workflow waits only for a timer (see
+    ``Engine.skip_idle_time``): external pollers cannot move the virtual clock themselves."""
+    return bool(engine.skip_idle_time())
 
 
 # -- what every handler group shares ------------------------------------------------------------
@@ -391,22 +319,6 @@ class RouterBase:
 
 
 # -- small pure helpers -------------------------------------------------------------------------
-
-
-def _rest_state(engine: Any) -> Dict[str, Any]:
-    """REST-level state the engine does not model (task logs, poll data, event handlers).
-
-    Kept per engine (not per router) so every transport over one engine sees the same.
-    """
-    with _GATES_LOCK:
-        state = _STATES.get(engine)
-        if state is None:
-            state = {"logs": {}, "poll_data": {}, "event_handlers": {}}
-            _STATES[engine] = state
-        return state
-
-
-_STATES: weakref.WeakKeyDictionary[Any, Dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 def _plain_message(exc: Exception) -> str:

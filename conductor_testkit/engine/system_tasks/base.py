@@ -7,7 +7,7 @@ due again. Handlers mutate the task dict in place, exactly as the server changes
 and reach the outside world (clock, JavaScript, HTTP, published events) only through the
 :class:`SystemTaskEnv` the engine passes in, so tests can drive a handler with a small real env.
 
-Call order used by the engine (mirrors the server, CONDUCTOR_SEMANTICS.md §2.5 and §0):
+Call order used by the engine (mirrors the server, docs/semantics.md §2.4 and §1.2):
 
 1. the engine creates the task dict and resolves its input into ``task["inputData"]``;
 2. :meth:`SystemTaskHandler.prepare` (the mapper part: initial status and extra keys);
@@ -27,11 +27,12 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import requests
 
     from conductor_testkit.engine.javascript import JavaScriptEvaluator
+    from conductor_testkit.engine.jq_transform import JqEvaluator
 
 TaskDict = Dict[str, Any]
 """A wire ``Task`` JSON dict (camelCase keys) that a handler reads and mutates."""
 
-# Task statuses as the server spells them (CONDUCTOR_SEMANTICS.md §2.1).
+# Task statuses as the server spells them (docs/semantics.md §2.1).
 SCHEDULED = "SCHEDULED"
 IN_PROGRESS = "IN_PROGRESS"
 COMPLETED = "COMPLETED"
@@ -69,6 +70,11 @@ class SystemTaskEnv(Protocol):
     @property
     def js(self) -> JavaScriptEvaluator:
         """The JavaScript evaluator (QuickJS, with the engine's time and memory limits)."""
+        ...
+
+    @property
+    def jq(self) -> JqEvaluator:
+        """The jq evaluator (libjq in a sandbox process, with the engine's limits)."""
         ...
 
     @property
@@ -138,7 +144,7 @@ class SystemTaskHandler:
         is_async: True when the server runs it on the background system-task worker
             (HTTP, WAIT, KAFKA_PUBLISH), False when it runs inside the decide.
         uses_input_template: whether the TaskDef ``inputTemplate`` is merged into the input
-            (CONDUCTOR_SEMANTICS.md §1.6).
+            (docs/semantics.md §5.6).
     """
 
     task_type: str = ""
@@ -217,5 +223,5 @@ class SystemTaskHandler:
 
 
 def is_terminal(status: Optional[str]) -> bool:
-    """Whether a task status is terminal (CONDUCTOR_SEMANTICS.md §2.1)."""
+    """Whether a task status is terminal (docs/semantics.md §2.1)."""
     return status in TERMINAL_STATUSES

@@ -1,4 +1,4 @@
-"""EVENT (CONDUCTOR_SEMANTICS.md §3.15): publish the task's output to a queue named by ``sink``.
+"""EVENT (docs/semantics.md §4.14): publish the task's output to a queue named by ``sink``.
 
 ``start()`` builds the payload (input + workflow fields) and the queue name (``event_produced``);
 ``execute()`` publishes it, in the same decide: the message is recorded through

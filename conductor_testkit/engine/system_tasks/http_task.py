@@ -1,4 +1,4 @@
-"""HTTP (CONDUCTOR_SEMANTICS.md §3.16): call an HTTP endpoint from the "server".
+"""HTTP (docs/semantics.md §4.15): call an HTTP endpoint from the "server".
 
 The request goes through :meth:`SystemTaskEnv.http_request` (``requests``, so tests can mock it
 with ``responses``); everything around it copies the server's HttpTask on Spring RestTemplate:
@@ -14,11 +14,13 @@ messages for DNS failures and connect timeouts are approximate.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
-
-import requests
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from conductor_testkit.engine.javastr import java_string
+
+if TYPE_CHECKING:  # pragma: no cover
+    import requests
+
 from conductor_testkit.engine.system_tasks.base import (
     COMPLETED,
     FAILED,
@@ -178,6 +180,8 @@ class HttpHandler(SystemTaskHandler):
         body = encode_body(request.get("body"), content_type)
         connect_s = _timeout_seconds(request.get("connectionTimeOut"))
         read_s = _timeout_seconds(request.get("readTimeOut"))
+        import requests  # only when a workflow makes an HTTP call: local runs import no HTTP stack
+
         try:
             response = env.http_request(method, uri, headers, body, connect_s, read_s)
         except requests.RequestException as exc:
@@ -210,6 +214,8 @@ class HttpHandler(SystemTaskHandler):
     @staticmethod
     def _io_message(exc: requests.RequestException, uri: str) -> str:
         """Apache HttpClient's message for an I/O failure (refused and read-timeout verified)."""
+        import requests
+
         text = str(exc)
         if "by Responses" in text:
             # The `responses` mock library refusing an unregistered call: keep its explanation.

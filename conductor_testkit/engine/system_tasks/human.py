@@ -1,4 +1,4 @@
-"""HUMAN (CONDUCTOR_SEMANTICS.md §3.14): waits, IN_PROGRESS, until a task update ends it."""
+"""HUMAN (docs/semantics.md §4.13): waits, IN_PROGRESS, until a task update ends it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""INLINE (CONDUCTOR_SEMANTICS.md §3.17): evaluate ``expression`` with ``$`` = the whole input.
+"""INLINE (docs/semantics.md §4.16): evaluate ``expression`` with ``$`` = the whole input.
 
 Evaluators: ``javascript`` (the default when ``evaluatorType`` is absent), ``graaljs`` (the same)
 and ``value-param`` (``$[expression]``), through :mod:`conductor_testkit.engine.javascript`.
@@ -12,6 +12,7 @@ from typing import Any
 
 from conductor_testkit.engine.errors import EngineIllegalState
 from conductor_testkit.engine.javascript import ScriptError, evaluate_expression
+from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.system_tasks._java_types import class_cast_message
 from conductor_testkit.engine.system_tasks.base import (
     COMPLETED,
@@ -65,7 +66,13 @@ class InlineHandler(SystemTaskHandler):
         output = task.setdefault("outputData", {})
         try:
             self._check(evaluator_type, expression)
-            result = evaluate_expression(evaluator_type, expression, task.get("inputData") or {}, env.js)
+            result = evaluate_expression(
+                evaluator_type,
+                expression,
+                task.get("inputData") or {},
+                env.js,
+                origin=ScriptOrigin.of_task(task),
+            )
         except _TerminalError as exc:
             self._fail(task, FAILED_WITH_TERMINAL_ERROR, str(exc))
         except ScriptError as exc:

@@ -1,16 +1,16 @@
-"""JSON_JQ_TRANSFORM (CONDUCTOR_SEMANTICS.md §3.18): run the jq program ``queryExpression``.
+"""JSON_JQ_TRANSFORM (docs/semantics.md §4.17): run the jq program ``queryExpression``.
 
 The program's input is the whole inputData (``queryExpression`` included); ``output.result``
 is the first value emitted (None when none), ``output.resultList`` all of them. Any error FAILS
-the task with the message in ``reasonForIncompletion`` and ``output.error``. jq runs on libjq
-through :mod:`conductor_testkit.engine.jq_transform` (see its notes on differences from the
-server's jackson-jq).
+the task with the message in ``reasonForIncompletion`` and ``output.error``. jq runs on libjq in
+a sandbox process through :mod:`conductor_testkit.engine.jq_transform` (see its notes on
+differences from the server's jackson-jq and on the engine's time and memory limits).
 """
 
 from __future__ import annotations
 
 from conductor_testkit.engine.errors import EngineIllegalState
-from conductor_testkit.engine.jq_transform import JqError, jq_task_output
+from conductor_testkit.engine.jq_transform import JqError
 from conductor_testkit.engine.system_tasks._java_types import class_cast_message
 from conductor_testkit.engine.system_tasks.base import (
     COMPLETED,
@@ -48,7 +48,7 @@ class JsonJqTransformHandler(SystemTaskHandler):
             )
         output = task.setdefault("outputData", {})
         try:
-            result = jq_task_output(query, input_data)
+            result = env.jq.task_output(query, input_data)
         except JqError as exc:
             task["status"] = FAILED
             task["reasonForIncompletion"] = exc.message

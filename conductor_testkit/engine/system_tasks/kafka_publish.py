@@ -1,4 +1,4 @@
-"""KAFKA_PUBLISH (CONDUCTOR_SEMANTICS.md §3.23): validated and recorded, no Kafka is contacted.
+"""KAFKA_PUBLISH (docs/semantics.md §4.22): validated and recorded, no Kafka is contacted.
 
 The server's KafkaPublishTask checks the ``kafka_request`` input, builds the record (key converted
 by the key serializer, value serialised as JSON) and sends it. The engine records the request

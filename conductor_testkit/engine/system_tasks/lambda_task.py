@@ -1,4 +1,4 @@
-"""LAMBDA, legacy (CONDUCTOR_SEMANTICS.md §3.22): ``scriptExpression`` is a function body.
+"""LAMBDA, legacy (docs/semantics.md §4.21): ``scriptExpression`` is a function body.
 
 Unlike INLINE, every error makes the task FAILED (retriable), never FAILED_WITH_TERMINAL_ERROR.
 """
@@ -6,6 +6,7 @@ Unlike INLINE, every error makes the task FAILED (retriable), never FAILED_WITH_
 from __future__ import annotations
 
 from conductor_testkit.engine.javascript import ScriptError
+from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.system_tasks._java_types import class_cast_message
 from conductor_testkit.engine.system_tasks.base import (
     COMPLETED,
@@ -43,7 +44,7 @@ class LambdaHandler(SystemTaskHandler):
             self._fail(task, EMPTY_SCRIPT)
             return True
         try:
-            result = env.js.evaluate_lambda(script, input_data)
+            result = env.js.evaluate_lambda(script, input_data, origin=ScriptOrigin.of_task(task))
         except ScriptError as exc:
             self._fail(task, exc.message)
             output["error"] = exc.message

@@ -1,4 +1,4 @@
-"""NOOP (CONDUCTOR_SEMANTICS.md §3.21): completes at once; input and output stay empty."""
+"""NOOP (docs/semantics.md §4.20): completes at once; input and output stay empty."""
 
 from __future__ import annotations
 

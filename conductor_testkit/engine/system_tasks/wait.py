@@ -1,4 +1,4 @@
-"""WAIT (CONDUCTOR_SEMANTICS.md §3.13): wait for a ``duration``, ``until`` a time, or a signal.
+"""WAIT (docs/semantics.md §4.12): wait for a ``duration``, ``until`` a time, or a signal.
 
 The mapper part computes the deadline (kept in the engine-private task field
 ``_waitTimeout``) and ``callbackAfterSeconds``; the task completes at the first evaluation

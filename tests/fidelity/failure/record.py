@@ -22,13 +22,11 @@ import traceback
 from pathlib import Path
 from typing import List, Optional
 
-import requests
-
 if __package__ in (None, ""):  # run as a plain script: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
     __package__ = "tests.fidelity.failure"
 
-from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION, ServerSession
 
 from .. import casefiles
 from . import comparison, failcases
@@ -60,7 +58,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     api_url = (args.server or "").rstrip("/")
     failures = 0
-    with requests.Session() as session:
+    with ServerSession() as session:
         for name in names:
             case = failcases.load_case(name)
             try:

@@ -1,4 +1,4 @@
-"""Failure handling on the engine versus the real server (issue 6): retries, timeouts, optional and
+"""Failure handling on the engine versus the real server: retries, timeouts, optional and
 permissive tasks, failure workflows, the workflow timeout.
 
 * ``test_engine_matches_server``: every case replayed on the engine equals the server's golden
@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 import pytest
-import requests
+
+from conductor_testkit.testing.server import ServerSession
 
 from . import comparison, failcases
 from .quirks import KNOWN_QUIRKS, SERVER_RACES, lost_join_race
@@ -87,7 +88,7 @@ def _server_run(api_url: str, name: str) -> Dict[str, Any]:
     tasks, and the workflow FAILS with "Error scheduling tasks: [...]" (WorkflowExecutorOps
     scheduleTask); and the cases of ``quirks.SERVER_RACES`` can lose a documented race.
     """
-    with requests.Session() as session:
+    with ServerSession() as session:
         for _ in range(3):
             run = failcases.run_on_server(session, api_url, failcases.load_case(name))
             if not _rerun_reason(name, run):

@@ -31,6 +31,8 @@ if __package__ in (None, ""):  # run as a plain script: make the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
     __package__ = "tests.fidelity.generated"
 
+from conductor_testkit.testing.server import ServerSession
+
 from .. import casefiles
 from . import corpus
 
@@ -102,7 +104,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     seed_value = args.seed if args.seed is not None else random.randrange(2**31)
     print(f"seed {seed_value}, {args.examples} cases")
     started = time.monotonic()
-    with requests.Session() as session:
+    with ServerSession() as session:
         explorer = _Explorer(session, args.server.rstrip("/"), seed_value, args.save)
         corpus.draw_cases(args.examples, seed_value, explorer.run)
     print(

@@ -26,7 +26,7 @@ if __package__ in (None, ""):  # run as a plain script: make the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
     __package__ = "tests.fidelity.generated"
 
-from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION, ServerSession
 
 from .. import casefiles
 from . import corpus
@@ -87,7 +87,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if names is None:
         return 2
     failures = 0
-    with requests.Session() as session:
+    with ServerSession() as session:
         for name in names:
             try:
                 ok = _record_one(session, args.server.rstrip("/"), name, max(args.repeat, 1), args.check)

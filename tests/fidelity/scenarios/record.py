@@ -23,7 +23,7 @@ if __package__ in (None, ""):  # run as a plain script: make the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
     __package__ = "tests.fidelity.scenarios"
 
-from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION, ServerSession
 
 from .. import casefiles as fidelity_casefiles
 from . import casefiles
@@ -50,7 +50,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if names is None:
         return 2
     failures = 0
-    with requests.Session() as session:
+    with ServerSession() as session:
         server = ServerApi(session, args.server)
         for name in names:
             case = casefiles.load_case(name)

@@ -1,9 +1,12 @@
-"""``POST /workflow/test`` on the engine (WorkflowTestService, CONDUCTOR_SEMANTICS.md §6).
+"""``POST /workflow/test`` on the engine: the server's WorkflowTestService loop, as a settle step.
 
 The loop is the server's, step for step, including its quirks: mocks are consumed one per
 running attempt, a non-operator task without a mock key stops the run (RUNNING, no error), an
 empty mock map ends after one pass, and the workflow returned is the one fetched at the start of
-the last iteration (so possibly one step stale). The virtual clock does not move.
+the last iteration (so possibly one step stale). The virtual clock does not move. Between two
+iterations the server's background worker finishes due JOIN and SUB_WORKFLOW tasks; every other
+async system task (WAIT, HTTP, ...) waits for its mock. See docs/semantics.md, "The test
+endpoint".
 """
 
 from __future__ import annotations
@@ -11,32 +14,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from conductor_testkit.engine.decider import async_due_ms
+from conductor_testkit.engine.driver import Drive, RunOutcome
 from conductor_testkit.engine.errors import EngineIllegalState
 from conductor_testkit.engine.gc_pause import gc_paused
-from conductor_testkit.engine.run import TERMINAL, WorkflowRun, json_copy
+from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun
+from conductor_testkit.engine.settle import OPERATORS, Settler, apply_mock, default_block_reason
 
 if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.engine import Engine
 
-OPERATORS = frozenset(
-    {
-        "JOIN",
-        "DO_WHILE",
-        "SET_VARIABLE",
-        "FORK",
-        "INLINE",
-        "TERMINATE",
-        "DECISION",
-        "DYNAMIC",
-        "FORK_JOIN",
-        "FORK_JOIN_DYNAMIC",
-        "SWITCH",
-        "SUB_WORKFLOW",
-    }
-)
+__all__ = ["MAX_LOOPS", "OPERATORS", "WorkflowTestSettler", "run_workflow_test"]
+
 MAX_LOOPS = 20_000
 # async system tasks the server's background worker finishes without a mock during a test run
-TEST_ASYNC_TYPES = frozenset({"JOIN", "SUB_WORKFLOW"})
+_BACKGROUND_TYPES = frozenset({"JOIN", "SUB_WORKFLOW"})
 
 
 class _TestRequest:
@@ -52,8 +43,14 @@ class _TestRequest:
             for ref, sub in (request.get("subWorkflowTestRequest") or {}).items()
         }
 
+    def unused(self, prefix: str = "") -> Dict[str, int]:
+        out = {prefix + ref: len(lst) for ref, lst in self.mocks.items() if lst}
+        for ref, sub in self.subs.items():
+            out.update(sub.unused(f"{prefix}{ref}/"))
+        return out
 
-def test_workflow(engine: Engine, request: Dict[str, Any]) -> Dict[str, Any]:
+
+def run_workflow_test(engine: Engine, request: Dict[str, Any]) -> RunOutcome:
     """Start the workflow with a random ``*`` domain and apply the mocks like the server."""
     req = dict(request)
     if "taskToDomain" in req and req["taskToDomain"] is None:
@@ -61,26 +58,76 @@ def test_workflow(engine: Engine, request: Dict[str, Any]) -> Dict[str, Any]:
     task_to_domain = dict(req.get("taskToDomain") or {})
     task_to_domain["*"] = engine.ids.generate()
     req["taskToDomain"] = task_to_domain
-    state = _TestRequest(req)
-    saved = engine.async_types
-    # the server's background worker finishes JOIN / SUB_WORKFLOW between the loop's iterations
-    engine.async_types = frozenset()
-    try:
-        with gc_paused():  # only engine code and mocks run here
-            workflow_id = engine.start_workflow(req)
-            return _loop(engine, engine.store.run(workflow_id), state)
-    finally:
-        engine.async_types = saved
+    settler = WorkflowTestSettler(_TestRequest(req))
+    with gc_paused():  # only engine code and mocks run here
+        run = engine.start_run(req, settler)
+        return Drive(engine, run, settler).run()
 
 
-def _loop(engine: Engine, run: WorkflowRun, state: _TestRequest) -> Dict[str, Any]:
-    mocks = state.mocks
-    loops = 0
-    while True:
-        loops += 1
-        if loops > MAX_LOOPS:
+class WorkflowTestSettler(Settler):
+    """The settle step of ``POST /workflow/test``: one step is one iteration of the server's loop."""
+
+    moves_clock = False
+
+    def __init__(self, state: _TestRequest) -> None:
+        super().__init__()
+        self.state = state
+        self._loop: Optional[_ServerLoop] = None
+        self._answer: Optional[Dict[str, Any]] = None
+
+    def claims(self, run: WorkflowRun, task: TaskDict) -> bool:
+        # the server's system-task workers never see the test run's tasks (they are queued in the
+        # test's random domain): every async task waits for its mock or the background sweep
+        return True
+
+    def for_started(self, failure_workflow: bool) -> Settler:
+        # a failure workflow or START_WORKFLOW run inherits the test's random domain on the
+        # server, so its async tasks are never picked up either
+        return self
+
+    def finished(self, drive: Drive) -> bool:
+        return self._answer is not None
+
+    def step(self, drive: Drive) -> bool:
+        if self._loop is None:
+            self._loop = _ServerLoop(drive.engine, drive.root, self.state)
+        self._answer = self._loop.iterate()
+        return self._answer is None
+
+    def result(self, drive: Drive) -> Dict[str, Any]:
+        return self._answer if self._answer is not None else drive.engine.workflow_snapshot(drive.root)
+
+    def why_blocked(self, engine: Engine, run: WorkflowRun, task: TaskDict) -> str:
+        if task["taskType"] not in OPERATORS and task["referenceTaskName"] not in self.state.mocks:
+            return "the test endpoint stops at a task without a mock; " + default_block_reason(engine, task)
+        return default_block_reason(engine, task)
+
+    def unused(self) -> Dict[str, int]:
+        return self.state.unused()
+
+
+class _ServerLoop:
+    """WorkflowTestService's loop over one (sub-)workflow and its mock state."""
+
+    def __init__(self, engine: Engine, run: WorkflowRun, state: _TestRequest) -> None:
+        self.engine = engine
+        self.run = run
+        self.state = state
+        self.loops = 0
+
+    def to_end(self) -> Dict[str, Any]:
+        while True:
+            answer = self.iterate()
+            if answer is not None:
+                return answer
+
+    def iterate(self) -> Optional[Dict[str, Any]]:
+        """One iteration; the workflow the endpoint answers with when the loop ends, else None."""
+        engine, run, mocks = self.engine, self.run, self.state.mocks
+        self.loops += 1
+        if self.loops > MAX_LOOPS:
             return engine.workflow_snapshot(run)
-        if loops > 1:
+        if self.loops > 1:
             _background_sweep(engine, run)
         open_tasks = run.non_terminal()
         terminal_at_fetch = run.is_terminal()
@@ -94,9 +141,9 @@ def _loop(engine: Engine, run: WorkflowRun, state: _TestRequest) -> Dict[str, An
             ref = t["referenceTaskName"]
             if t["taskType"] == "SUB_WORKFLOW":
                 child_id = t.get("subWorkflowId")
-                sub = state.subs.get(ref)
+                sub = self.state.subs.get(ref)
                 if child_id and sub is not None and child_id in engine.store.runs:
-                    _loop(engine, engine.store.runs[child_id], sub)
+                    _ServerLoop(engine, engine.store.runs[child_id], sub).to_end()
             lst = mocks.get(ref)
             if not lst or t["taskType"] in OPERATORS:
                 mocks.pop(ref, None)
@@ -105,6 +152,7 @@ def _loop(engine: Engine, run: WorkflowRun, state: _TestRequest) -> Dict[str, An
             apply_mock(engine, run, t, lst.pop(0))
         if terminal_at_fetch or not mocks:
             return snapshot if snapshot is not None else engine.workflow_snapshot(run)
+        return None
 
 
 def _background_sweep(engine: Engine, root: WorkflowRun) -> None:
@@ -117,7 +165,7 @@ def _background_sweep(engine: Engine, root: WorkflowRun) -> None:
         if run.is_terminal():
             continue
         for t in run.non_terminal():
-            if t["taskType"] not in TEST_ASYNC_TYPES:
+            if t["taskType"] not in _BACKGROUND_TYPES:
                 continue
             handler = engine.system_handlers.get(t["taskType"])
             if handler is None:
@@ -145,39 +193,3 @@ def _may_empty(open_tasks: List[Dict[str, Any]], mocks: Dict[str, List[Dict[str,
         if t["taskType"] in OPERATORS or not mocks.get(t["referenceTaskName"])
     }
     return all(k in removable for k in mocks)
-
-
-def apply_mock(engine: Engine, run: WorkflowRun, task: Dict[str, Any], mock: Dict[str, Any]) -> None:
-    """Settle ``task`` with one TaskMock the way the server's test endpoint does (§6).
-
-    With ``executionTime``/``queueWaitTime`` the stored task is edited directly and a decide
-    follows; otherwise a TaskResult built from the task goes through the normal update path.
-    The harness (conductor_testkit.testing.local) settles its mocks with this too.
-    """
-    status = str(mock.get("status") or "COMPLETED")
-    output = mock.get("output")
-    if output is None and "output" in mock:
-        raise EngineIllegalState(f"mock for task {task['referenceTaskName']!r} has a null output")
-    output = dict(output or {})
-    execution_time = int(mock.get("executionTime") or 0)
-    queue_wait = int(mock.get("queueWaitTime") or 0)
-    now = engine.clock.now_ms()
-    if execution_time > 0 or queue_wait > 0:
-        task["scheduledTime"] = now - (execution_time + queue_wait)
-        task["startTime"] = now - execution_time
-        task["status"] = status
-        task["outputData"].update(json_copy(output))
-        # written with the raw DAO: updateTime is not touched (so a task never updated before
-        # has updateTime 0 and an IN_PROGRESS mock hits responseTimeoutSeconds at once, as on
-        # the server); the decide that follows stamps terminal tasks
-        if status in TERMINAL:
-            if not task.get("endTime"):
-                task["endTime"] = now
-            if not task.get("updateTime"):
-                task["updateTime"] = now
-        run.refresh_pending(task)
-        engine.decider.decide(run, incremental=True)
-        return
-    result = engine.task_result_from(run, task, status, output)
-    result["subWorkflowId"] = task.get("subWorkflowId")  # the server's result is built from the task
-    engine.apply_task_result(run, task, result)

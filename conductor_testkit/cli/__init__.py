@@ -5,6 +5,7 @@
     conductor-testkit run WORKFLOW.json [--input JSON] [--mocks MOCKS.json]
     conductor-testkit validate WORKFLOW.json
     conductor-testkit server fetch|run|version [--port N]
+    conductor-testkit capture|replay|diff ...      (see conductor_testkit.cli.cases)
 
 ``run`` registers the definition on a fresh in-memory engine and runs it the way the server's
 test endpoint (``POST /workflow/test``) does: each task reference in the mocks file gets its
@@ -198,6 +199,10 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("workflow", metavar="WORKFLOW.json", help="a workflow definition (JSON)")
     validate.set_defaults(handler=_validate)
 
+    from conductor_testkit.cli.cases import add_commands
+
+    add_commands(commands)
+
     # listed for --help only: main() hands `server ...` to the server's own parser
     commands.add_parser(
         "server", help="fetch or run the pinned real Conductor server (fetch | run [--port N] | version)"
@@ -224,6 +229,3 @@ def main(argv: Optional[List[str]] = None, out: Optional[TextIO] = None) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

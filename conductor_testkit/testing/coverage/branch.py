@@ -1,29 +1,30 @@
-"""``BranchCoverage``: which SWITCH branches and which tasks ran across many executions.
+"""``BranchCoverage``: the SWITCH/DECISION cases and tasks one workflow's recorded runs reached.
 
-Feed it every :class:`Execution` of a property-based test and ask, at the end, which branches were
-never taken::
+The plugin records the coverage of every run by itself (``pytest --conductor-coverage``, see
+:mod:`conductor_testkit.testing.coverage`); this class stays for tests that count one workflow's
+branches by hand::
 
     coverage = BranchCoverage(workflow)
-
-    @given(inputs=switch_inputs(workflow))
-    def test_routes(inputs):
-        coverage.record(conductor.run(workflow, inputs, mocks))
-
-    def test_every_branch_was_taken():
-        coverage.assert_complete()
+    coverage.record(run_workflow(workflow, inputs, mocks))
+    coverage.assert_complete()
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Set, Tuple
 
-from conductor_testkit.engine.run import base_ref as _base_ref
-from conductor_testkit.testing.definition import DEFAULT_CASE, walk_tasks, workflow_def_dict
+from conductor_testkit.testing.coverage.hits import cells_reached
+from conductor_testkit.testing.coverage.model import (
+    BRANCH,
+    DEFAULT_CASE,
+    SWITCHES,
+    TASK,
+    Cell,
+    WorkflowModel,
+)
 from conductor_testkit.testing.execution import Execution
 
 __all__ = ["DEFAULT_CASE", "BranchCoverage"]
-
-_BRANCHING = frozenset({"SWITCH", "DECISION"})
 
 
 class BranchCoverage:
@@ -34,42 +35,29 @@ class BranchCoverage:
     """
 
     def __init__(self, workflow: Any) -> None:
-        definition = workflow_def_dict(workflow)
-        self.workflow_name = str(definition.get("name"))
-        self.branches: Dict[str, List[str]] = {}
-        self.tasks: List[str] = []
-        for site in walk_tasks(list(definition.get("tasks") or [])):
-            self.tasks.append(site.ref)
-            if site.type in _BRANCHING:
-                cases = [str(case) for case in (site.task.get("decisionCases") or {})]
-                self.branches[site.ref] = [*cases, DEFAULT_CASE]
-        self._taken: Dict[str, Set[str]] = {ref: set() for ref in self.branches}
-        self._ran: Set[str] = set()
+        self._model = WorkflowModel(workflow)
+        self.workflow_name = self._model.name
+        self.tasks: List[str] = list(self._model.nodes)
+        self.branches: Dict[str, List[str]] = {
+            node.ref: [c.key for c in self._model.cells if c.kind == BRANCH and c.node == node.ref]
+            for node in self._model.nodes.values()
+            if node.type in SWITCHES
+        }
+        self._reached: Set[Cell] = set()
         self.executions = 0
 
     def record(self, execution: Execution) -> Execution:
         """Note the branches and tasks of one execution; returns it, so calls can be chained."""
         self.executions += 1
-        for task in execution.workflow.get("tasks") or []:
-            if task.get("status") == "SKIPPED":
-                continue
-            ref = _base_ref(str(task.get("referenceTaskName")))
-            self._ran.add(ref)
-            if ref in self.branches and task.get("taskType") in _BRANCHING:
-                output = task.get("outputData") or {}
-                selected = output.get("selectedCase")
-                if selected is None:
-                    cases = output.get("evaluationResult") or output.get("caseOutput") or []
-                    selected = cases[0] if cases else None
-                if selected is None:
-                    continue
-                key = str(selected)
-                self._taken[ref].add(key if key in self.branches[ref][:-1] else DEFAULT_CASE)
+        self._reached |= cells_reached(execution.workflow, self._model)
         return execution
 
     def taken(self) -> Dict[str, Set[str]]:
         """SWITCH reference -> the branches taken so far."""
-        return {ref: set(cases) for ref, cases in self._taken.items()}
+        return {
+            ref: {case for case in cases if Cell(BRANCH, ref, case) in self._reached}
+            for ref, cases in self.branches.items()
+        }
 
     def missing_branches(self) -> List[Tuple[str, str]]:
         """(SWITCH reference, branch) pairs never taken, in definition order."""
@@ -77,12 +65,12 @@ class BranchCoverage:
             (ref, case)
             for ref, cases in self.branches.items()
             for case in cases
-            if case not in self._taken[ref]
+            if Cell(BRANCH, ref, case) not in self._reached
         ]
 
     def tasks_never_run(self) -> List[str]:
         """Reference names of the definition's tasks that no recorded execution ran."""
-        return [ref for ref in self.tasks if ref not in self._ran]
+        return [ref for ref in self.tasks if Cell(TASK, ref, "") not in self._reached]
 
     @property
     def ratio(self) -> float:
@@ -97,10 +85,10 @@ class BranchCoverage:
         lines = [
             f"branch coverage of {self.workflow_name!r} over {self.executions} execution(s): {self.ratio:.0%}"
         ]
+        taken = self.taken()
         for ref, cases in self.branches.items():
-            taken = [c for c in cases if c in self._taken[ref]]
-            missed = [c for c in cases if c not in self._taken[ref]]
-            line = f"  {ref}: taken {', '.join(taken) or '(none)'}"
+            line = f"  {ref}: taken {', '.join(c for c in cases if c in taken[ref]) or '(none)'}"
+            missed = [c for c in cases if c not in taken[ref]]
             if missed:
                 line += f"; never taken {', '.join(missed)}"
             lines.append(line)

@@ -1,0 +1,1 @@
+"""Loan approval: a credit report, an INLINE risk score, a SWITCH on the grade, TERMINATE on rejection."""
