@@ -27,7 +27,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.driver import Drive
     from conductor_testkit.engine.engine import Engine
 
-__all__ = ["IN_PROCESS_WORKER_ID", "OPERATORS", "Settler", "TaskSettler", "apply_mock"]
+__all__ = [
+    "IN_PROCESS_WORKER_ID",
+    "OPERATORS",
+    "Settler",
+    "TaskSettler",
+    "apply_mock",
+    "goes_through_task_result",
+]
 
 # the worker id of tasks settled in-process (a Worker's own worker_id wins)
 IN_PROCESS_WORKER_ID = "conductor-testkit"
@@ -326,6 +333,12 @@ class TaskSettler(Settler):
         return self.mocks.unused()
 
 
+def goes_through_task_result(mock: Mapping[str, Any]) -> bool:
+    """Whether the test endpoint applies ``mock`` as a TaskResult (no ``executionTime`` or
+    ``queueWaitTime``), rather than by editing the stored task."""
+    return int(mock.get("executionTime") or 0) <= 0 and int(mock.get("queueWaitTime") or 0) <= 0
+
+
 def apply_mock(engine: Engine, run: WorkflowRun, task: TaskDict, mock: Mapping[str, Any]) -> None:
     """Settle ``task`` with one TaskMock the way the server's test endpoint does.
 
@@ -340,7 +353,7 @@ def apply_mock(engine: Engine, run: WorkflowRun, task: TaskDict, mock: Mapping[s
     execution_time = int(mock.get("executionTime") or 0)
     queue_wait = int(mock.get("queueWaitTime") or 0)
     now = engine.clock.now_ms()
-    if execution_time > 0 or queue_wait > 0:
+    if not goes_through_task_result(mock):
         task["scheduledTime"] = now - (execution_time + queue_wait)
         task["startTime"] = now - execution_time
         task["status"] = status

@@ -4,8 +4,7 @@ Same contract as ``tests/fidelity/known_quirks.py``: each entry names a case, sa
 exactly the fields of ``corpus.diff_run`` (the part before ``": "`` of each line) that differ; the
 offline test asserts exactly those, so an entry that stops matching must go.
 
-``GENERATED_QUIRKS`` are server behaviour the engine does not copy. ``PENDING_ENGINE_FIXES`` are
-engine bugs whose fix belongs in a module being rewritten elsewhere; each says what to change.
+``GENERATED_QUIRKS`` are server behaviour the engine does not copy.
 """
 
 from __future__ import annotations
@@ -32,27 +31,5 @@ GENERATED_QUIRKS: Dict[str, Quirk] = {
     "gen_0202": _JOIN_LAG,
     "found_12_810": Quirk(
         reason=_JOIN_LAG.reason, differing_fields=frozenset({"task 'join7' (retryCount 0) outputData.w9"})
-    ),
-}
-
-PENDING_ENGINE_FIXES: Dict[str, Quirk] = {
-    "found_12_491": Quirk(
-        reason=(
-            "The server's test endpoint builds a mock's TaskResult from the task it fetched at the "
-            "start of the pass (new TaskResult(task) shares that task's outputData map) and merges "
-            "the mock output into it, so the workflow it returns shows the mock output on that "
-            "task even when the update itself is ignored (here the workflow had completed: the "
-            "response timeout of an optional task ended it in the same decide, which did not save "
-            "the task). The engine's test endpoint (engine/test_endpoint.py, _loop and apply_mock) "
-            "must merge the output of every mock applied through a TaskResult into the same task "
-            "of the snapshot it may return (the fetch of that pass)."
-        ),
-        differing_fields=frozenset(
-            {
-                "task 'w1' (retryCount 0) outputData.k",
-                "task 'w1' (retryCount 0) outputData.o",
-                "task 'w1' (retryCount 0) outputData.s",
-            }
-        ),
     ),
 }

@@ -18,7 +18,7 @@ from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 from .. import casefiles
 from ..known_quirks import differing_fields
 from . import corpus
-from .quirks import GENERATED_QUIRKS, PENDING_ENGINE_FIXES
+from .quirks import GENERATED_QUIRKS
 
 CASE_NAMES = corpus.case_names()
 MIN_GENERATED_CASES = 300
@@ -34,7 +34,7 @@ def test_corpus_holds_enough_cases_each_with_a_golden_of_the_pinned_server() -> 
     assert len(generated) >= MIN_GENERATED_CASES
     assert corpus.golden_names() == CASE_NAMES
     assert {corpus.load_golden(name)["serverVersion"] for name in CASE_NAMES} == {CONDUCTOR_SERVER_VERSION}
-    assert set(GENERATED_QUIRKS) | set(PENDING_ENGINE_FIXES) <= set(CASE_NAMES)
+    assert set(GENERATED_QUIRKS) <= set(CASE_NAMES)
 
 
 def test_cases_use_their_own_workflow_names() -> None:
@@ -53,7 +53,7 @@ def test_cases_use_their_own_workflow_names() -> None:
 def test_engine_run_matches_server_golden(name: str) -> None:
     case = corpus.load_case(name)
     lines = corpus.diff_run(corpus.load_golden(name)["workflow"], corpus.run_on_engine(case))
-    quirk = GENERATED_QUIRKS.get(name) or PENDING_ENGINE_FIXES.get(name)
+    quirk = GENERATED_QUIRKS.get(name)
     if quirk is None:
         assert lines == [], _explain(name, lines)
     else:
