@@ -2,7 +2,10 @@
 
 The server checks both for every task it takes out of a queue (ExecutionService.poll): a task
 that exceeds a limit goes back into the queue, postponed by ``taskExecutionPostponeDuration``
-(60 s), and the poll answers without it.
+(60 s), and the poll answers without it. The engine checks them wherever a task is polled:
+``Engine.poll`` (workers over REST) and, in a drive, the in-process workers and mock functions
+that stand for those workers (``settle.TaskSettler``); wire mocks are applied without a poll, as
+the test endpoint applies them.
 
 * ``concurrentExecLimit`` (SqliteExecutionDAO.exceedsLimit, the same in the Postgres and MySQL
   DAOs): with ``limit`` > 0 in the task's TaskDef, a task is held back when ``limit`` tasks of its
@@ -19,7 +22,7 @@ that exceeds a limit goes back into the queue, postponed by ``taskExecutionPostp
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from conductor_testkit.engine.run import TERMINAL, TaskDict
 from conductor_testkit.engine.timeouts import as_int
@@ -41,6 +44,21 @@ def concurrency_limit(task: TaskDict) -> int:
     """``TaskDef.concurrencyLimit()``: ``concurrentExecLimit``, 0 when unset."""
     td = task_def_of(task)
     return as_int(td.get("concurrentExecLimit")) if td is not None else 0
+
+
+def concurrency_state(engine: Engine, task: TaskDict) -> Tuple[Tuple[str, str], ...]:
+    """What :func:`exceeds_concurrency_limit` decides ``task`` from: the open tasks of its TaskDef
+    name (id, status) in order of creation. While it is unchanged, a held-back task stays held
+    back however long it waits."""
+    name = task.get("taskDefName")
+    open_tasks = [
+        other
+        for run in engine.store.runs.values()
+        for other in run.non_terminal()
+        if other.get("taskDefName") == name and other["status"] not in TERMINAL
+    ]
+    open_tasks.sort(key=lambda t: t.get("_arrival", 0))
+    return tuple((str(t["taskId"]), str(t["status"])) for t in open_tasks)
 
 
 def exceeds_concurrency_limit(engine: Engine, task: TaskDict) -> bool:
