@@ -20,9 +20,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 import requests
+
+from conductor_testkit.testing.server import ServerSession
 
 HERE = Path(__file__).resolve().parent
 CASES_DIR = HERE / "cases"
@@ -96,6 +98,36 @@ def select_cases(names: Sequence[str], only: Sequence[str]) -> Optional[List[str
         print(f"unknown case(s): {', '.join(unknown)}", file=sys.stderr)
         return None
     return [n for n in names if n in only] if only else list(names)
+
+
+def record_cases(
+    args: argparse.Namespace,
+    names: Sequence[str],
+    record_one: Callable[[requests.Session, str, str], bool],
+    errors: Tuple[Type[BaseException], ...] = (RuntimeError, requests.RequestException),
+) -> int:
+    """The loop of every recorder; its exit status.
+
+    Checks ``--server``, picks the cases of ``--only`` among ``names`` and calls
+    ``record_one(session, api_url, name)`` for each: False, or one of ``errors`` (printed), counts
+    as a failure.
+    """
+    if not args.server:
+        print("no server: pass --server or set CONDUCTOR_SERVER_URL", file=sys.stderr)
+        return 2
+    selected = select_cases(names, args.only)
+    if selected is None:
+        return 2
+    failures = 0
+    with ServerSession() as session:
+        for name in selected:
+            try:
+                ok = record_one(session, args.server.rstrip("/"), name)
+            except errors as exc:
+                print(f"{name}: ERROR {exc}")
+                ok = False
+            failures += not ok
+    return 1 if failures else 0
 
 
 def print_difference(name: str, lines: Sequence[str]) -> bool:

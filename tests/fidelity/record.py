@@ -29,42 +29,33 @@ else:
     from . import casefiles
 
 from conductor_testkit.testing.compare import diff_workflows, normalize_workflow
-from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION, ServerSession
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 
 
 def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
     return casefiles.recorder_arguments(__doc__).parse_args(argv)
 
 
+def _record_one(session: requests.Session, api_url: str, name: str, check: bool) -> bool:
+    case = casefiles.load_case(name)
+    casefiles.register_on_server(session, api_url, case)
+    workflow = casefiles.run_on_server(session, api_url, case)
+    if check:
+        golden = casefiles.load_golden(name)
+        lines = diff_workflows(normalize_workflow(golden["workflow"]), normalize_workflow(workflow))
+        return not casefiles.print_difference(name, lines)
+    path = casefiles.write_golden(name, CONDUCTOR_SERVER_VERSION, workflow)
+    print(f"{name}: {workflow.get('status')} -> {path.name}")
+    return True
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parse(argv)
-    if not args.server:
-        print("no server: pass --server or set CONDUCTOR_SERVER_URL", file=sys.stderr)
-        return 2
-    api_url = args.server.rstrip("/")
-    names = casefiles.select_cases(casefiles.case_names(), args.only)
-    if names is None:
-        return 2
-
-    failures = 0
-    with ServerSession() as session:
-        for name in names:
-            case = casefiles.load_case(name)
-            try:
-                casefiles.register_on_server(session, api_url, case)
-                workflow = casefiles.run_on_server(session, api_url, case)
-            except (RuntimeError, requests.RequestException) as exc:
-                failures += 1
-                print(f"{name}: ERROR {exc}")
-                continue
-            if args.check:
-                golden = casefiles.load_golden(name)
-                lines = diff_workflows(normalize_workflow(golden["workflow"]), normalize_workflow(workflow))
-                failures += casefiles.print_difference(name, lines)
-            else:
-                path = casefiles.write_golden(name, CONDUCTOR_SERVER_VERSION, workflow)
-                print(f"{name}: {workflow.get('status')} -> {path.name}")
-    return 1 if failures else 0
+    return casefiles.record_cases(
+        args,
+        casefiles.case_names(),
+        lambda session, api_url, name: _record_one(session, api_url, name, args.check),
+    )
 
 
 if __name__ == "__main__":

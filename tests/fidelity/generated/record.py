@@ -26,7 +26,7 @@ if __package__ in (None, ""):  # run as a plain script: make the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
     __package__ = "tests.fidelity.generated"
 
-from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION, ServerSession
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 
 from .. import casefiles
 from . import corpus
@@ -78,24 +78,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = _parse(argv)
     if args.generate:
         print(f"generated {generate()} cases from seed {corpus.CORPUS_SEED}")
-    if not args.server:
-        if args.generate:
-            return 0
-        print("no server: pass --server or set CONDUCTOR_SERVER_URL", file=sys.stderr)
-        return 2
-    names = casefiles.select_cases(corpus.case_names(), args.only)
-    if names is None:
-        return 2
-    failures = 0
-    with ServerSession() as session:
-        for name in names:
-            try:
-                ok = _record_one(session, args.server.rstrip("/"), name, max(args.repeat, 1), args.check)
-            except (RuntimeError, requests.RequestException) as exc:
-                print(f"{name}: ERROR {exc}")
-                ok = False
-            failures += not ok
-    return 1 if failures else 0
+    if not args.server and args.generate:
+        return 0
+    return casefiles.record_cases(
+        args,
+        corpus.case_names(),
+        lambda session, api_url, name: _record_one(session, api_url, name, max(args.repeat, 1), args.check),
+    )
 
 
 if __name__ == "__main__":

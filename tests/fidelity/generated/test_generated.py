@@ -16,7 +16,7 @@ import requests
 from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 
 from .. import casefiles
-from ..known_quirks import differing_fields
+from ..known_quirks import assert_agrees_or_quirk
 from . import corpus
 from .quirks import GENERATED_QUIRKS
 
@@ -54,13 +54,7 @@ def test_engine_run_matches_server_golden(name: str) -> None:
     case = corpus.load_case(name)
     lines = corpus.diff_run(corpus.load_golden(name)["workflow"], corpus.run_on_engine(case))
     quirk = GENERATED_QUIRKS.get(name)
-    if quirk is None:
-        assert lines == [], _explain(name, lines)
-    else:
-        assert lines and differing_fields(lines) == quirk.differing_fields, (
-            f"the listed difference of {name!r} changed ({quirk.reason}); if the engine now matches "
-            f"the server, remove the entry from generated/quirks.py.\n" + _explain(name, lines)
-        )
+    assert_agrees_or_quirk(name, lines, quirk, _explain(name, lines), "generated/quirks.py")
 
 
 def test_strategy_draws_cases_the_engine_runs() -> None:

@@ -23,7 +23,7 @@ if __package__ in (None, ""):  # run as a plain script: make the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
     __package__ = "tests.fidelity.scenarios"
 
-from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION, ServerSession
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 
 from .. import casefiles as fidelity_casefiles
 from . import casefiles
@@ -41,43 +41,36 @@ def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
     return fidelity_casefiles.recorder_arguments(__doc__).parse_args(argv)
 
 
+def _record_one(session: requests.Session, api_url: str, name: str, check: bool) -> bool:
+    case = casefiles.load_case(name)
+    observed = run_scenario(ServerApi(session, api_url), case)
+    if check:
+        lines = diff_observations(
+            normalize_observations(casefiles.golden_observations(name)),
+            normalize_observations(observed),
+        )
+        return not fidelity_casefiles.print_difference(name, lines)
+    path = casefiles.write_golden(name, CONDUCTOR_SERVER_VERSION, observed)
+    print(f"{name}: {len(observed)} observation(s) -> {path.name}")
+    try:
+        engine_lines = diff_observations(
+            normalize_observations(observed), normalize_observations(run_scenario(EngineApi(), case))
+        )
+    except ScenarioError as exc:
+        engine_lines = [f"the engine could not run the scenario: {exc}"]
+    for line in engine_lines:
+        print(f"    engine differs: {line}")
+    return True
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parse(argv)
-    if not args.server:
-        print("no server: pass --server or set CONDUCTOR_SERVER_URL", file=sys.stderr)
-        return 2
-    names = fidelity_casefiles.select_cases(casefiles.case_names(), args.only)
-    if names is None:
-        return 2
-    failures = 0
-    with ServerSession() as session:
-        server = ServerApi(session, args.server)
-        for name in names:
-            case = casefiles.load_case(name)
-            try:
-                observed = run_scenario(server, case)
-            except (ScenarioError, requests.RequestException) as exc:
-                print(f"{name}: ERROR {exc}")
-                failures += 1
-                continue
-            if args.check:
-                lines = diff_observations(
-                    normalize_observations(casefiles.golden_observations(name)),
-                    normalize_observations(observed),
-                )
-                failures += fidelity_casefiles.print_difference(name, lines)
-                continue
-            path = casefiles.write_golden(name, CONDUCTOR_SERVER_VERSION, observed)
-            print(f"{name}: {len(observed)} observation(s) -> {path.name}")
-            try:
-                engine_lines = diff_observations(
-                    normalize_observations(observed), normalize_observations(run_scenario(EngineApi(), case))
-                )
-            except ScenarioError as exc:
-                engine_lines = [f"the engine could not run the scenario: {exc}"]
-            for line in engine_lines:
-                print(f"    engine differs: {line}")
-    return 1 if failures else 0
+    return fidelity_casefiles.record_cases(
+        args,
+        casefiles.case_names(),
+        lambda session, api_url, name: _record_one(session, api_url, name, args.check),
+        errors=(ScenarioError, requests.RequestException),
+    )
 
 
 if __name__ == "__main__":
