@@ -19,9 +19,11 @@ bean validation: they report every problem with its workflow, task reference and
 catch what the server accepts but then runs wrongly (a FORK without its JOIN, a JOIN waiting on a
 task outside its fork, an expression naming a missing task), and need no engine.
 
-Exit codes: 0 success; 1 the workflow did not complete, or ``validate`` found problems; 2 a usage
-error (a file that cannot be read, JSON that does not parse or has the wrong shape, a definition
-the engine rejects at registration as the server would).
+Exit codes: 0 success; 1 the workflow did not complete, or ``validate`` found problems, or the
+engine refused the run as the server would; 2 a usage error (a file that cannot be read, JSON
+that does not parse or has the wrong shape, a definition or mocks the server would reject); 3 an
+internal error of conductor-testkit (reported on one line, to be reported to us). Errors are one
+line on stderr.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import json
 import sys
 from typing import Any, Dict, List, Mapping, Optional, TextIO
 
-from conductor_testkit.errors import ConductorError, ModelValidationError
+from conductor_testkit.errors import ConductorError
 
 PROG = "conductor-testkit"
 
@@ -50,10 +52,20 @@ def _read_json_file(path: str, what: str) -> Any:
 
 
 def _parse_json(text: str, what: str) -> Any:
+    from conductor_testkit.models import jackson
+
+    if text.count("[") + text.count("{") > 200:
+        jackson.ensure_recursion_headroom()  # any depth the server reads parses
     try:
-        return json.loads(text)
+        value = json.loads(text)
+    except RecursionError:
+        value = None  # deeper than the interpreter can go: deeper than the server reads too
     except ValueError as exc:
         raise UsageError(f"{what} is not valid JSON: {exc}") from None
+    if value is None and text.strip() != "null" or jackson.nesting_depth_exceeds(value):
+        limit = jackson.MAX_NESTING_DEPTH
+        raise UsageError(f"{what} nests objects and arrays deeper than the {limit} levels the server reads")
+    return value
 
 
 _JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
@@ -109,8 +121,6 @@ def _print_run(workflow: Mapping[str, Any], out: TextIO) -> None:
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> int:
-    from conductor_testkit.models import WorkflowTestRequest
-
     definition = _load_definition(args.workflow)
     workflow_input = _require_object(
         _parse_json(args.input, "--input"), "--input", "a JSON object of workflow inputs"
@@ -120,27 +130,32 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         mocks = _require_object(
             _read_json_file(args.mocks, "mocks file"), f"mocks file {args.mocks!r}", _MOCKS_SHAPE
         )
-    try:
-        # the model checks the mocks' shape and names the offending path
-        checked = WorkflowTestRequest.from_dict({"taskRefToMockOutput": mocks}).to_dict()
-    except ModelValidationError as exc:
-        raise UsageError(f"mocks file {args.mocks!r}: {exc}; expected {_MOCKS_SHAPE}") from None
-    request = {
-        "name": definition.get("name"),
-        "version": definition.get("version") or 1,
-        "input": workflow_input,
-        "taskRefToMockOutput": checked.get("taskRefToMockOutput", {}),
-    }
-
     from conductor_testkit.engine import Engine  # the engine is loaded only to run
 
     engine = Engine()
     try:
         engine.register_workflow_def(definition)
+        registered = Engine.read_workflow_def(definition)  # as the server read it (converted)
     except ConductorError as exc:
         raise UsageError(
             f"workflow file {args.workflow!r} is rejected as the server would reject it: {exc}; "
             f"`{PROG} validate {args.workflow}` lists every problem"
+        ) from None
+    request = {
+        "name": registered["name"],
+        "version": registered.get("version", 1),
+        "input": workflow_input,
+        "taskRefToMockOutput": mocks,
+    }
+    try:
+        # read as the server reads a test request: the mocks' shape, and the path at fault
+        request = engine.check_test_request(request)
+    except ConductorError as exc:
+        field = getattr(exc, "field", "")
+        problem = f"{field}: {getattr(exc, 'message', exc)}" if field else str(exc)
+        raise UsageError(
+            f"mocks file {args.mocks!r}: {problem} (the server refuses such a test request); "
+            f"expected {_MOCKS_SHAPE}"
         ) from None
     workflow = engine.test_workflow(request)
     _print_run(workflow, out)
@@ -223,9 +238,20 @@ def main(argv: Optional[List[str]] = None, out: Optional[TextIO] = None) -> int:
     try:
         return int(args.handler(args, stream))
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
     except ConductorError as exc:  # the engine refused the run (the server would answer 4xx/5xx)
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _error(exc)
         return 1
+    except Exception as exc:  # a defect of ours: one line and its own exit code, no traceback
+        _error(f"internal error ({type(exc).__name__}: {exc}); please report it with the input files")
+        return INTERNAL_ERROR
+
+
+INTERNAL_ERROR = 3
+
+
+def _error(message: object) -> None:
+    """One line on stderr, whatever the message holds."""
+    print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
 

@@ -1,12 +1,14 @@
 """The sandbox child process: runs jq programs or JavaScript for :mod:`.sandbox`.
 
-Run by path with ``python -I`` (never imported by the engine): it imports only the standard
-library and, after the first message, jq or quickjs. Protocol on stdin/stdout: frames of a
-4-byte big-endian length and a UTF-8 body. A request is two frames, a JSON object and the
-script's input (JSON text, empty for the first request); an answer is one JSON frame. The first
-request names the kind (``jq`` or ``js``), the ``sys.path`` to find the bindings, the memory
-limit and, for ``js``, the prelude; the child answers ``{"ready": true}`` and then serves one
-request at a time until stdin closes.
+Run by path with ``python -I``: it imports only the standard library and, after the first
+message, jq or quickjs. (The engine imports :class:`JsServer` alone, to evaluate scripts that
+need no sandbox in-process the same way: :mod:`conductor_testkit.engine.bounded_scripts`.)
+
+Protocol on stdin/stdout: frames of a 4-byte big-endian length and a UTF-8 body. A request is
+two frames, a JSON object and the script's input (JSON text, empty for the first request); an
+answer is one JSON frame. The first request names the kind (``jq`` or ``js``), the
+``sys.path`` to find the bindings, the memory limit and, for ``js``, the prelude; the child
+answers ``{"ready": true}`` and then serves one request at a time until stdin closes.
 
 The child executes what it is given and reports errors as they are; the parent translates
 them into the server's wording. What the child adds is isolation: an address-space limit, no

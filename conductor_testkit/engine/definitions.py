@@ -62,14 +62,23 @@ def ad_hoc_task_def(name: str, task_type: str) -> Dict[str, Any]:
     return td
 
 
+def _normalize_tasks(tasks: Any) -> Any:
+    """Each workflow task of a list normalised; a null list or task is left for validation to find."""
+    if not isinstance(tasks, list):
+        return tasks
+    return [_normalize_workflow_task(t) if isinstance(t, dict) else t for t in tasks]
+
+
 def _normalize_workflow_task(wt: Dict[str, Any]) -> Dict[str, Any]:
     out = _with_defaults(wt, WORKFLOW_TASK_DEFAULTS)
-    out["decisionCases"] = {
-        k: [_normalize_workflow_task(t) for t in (v or [])] for k, v in out["decisionCases"].items()
-    }
-    out["defaultCase"] = [_normalize_workflow_task(t) for t in out["defaultCase"]]
-    out["forkTasks"] = [[_normalize_workflow_task(t) for t in br or []] for br in out["forkTasks"]]
-    out["loopOver"] = [_normalize_workflow_task(t) for t in out["loopOver"]]
+    cases = out["decisionCases"]
+    if isinstance(cases, dict):
+        out["decisionCases"] = {k: _normalize_tasks(v if v is not None else []) for k, v in cases.items()}
+    out["defaultCase"] = _normalize_tasks(out["defaultCase"])
+    branches = out["forkTasks"]
+    if isinstance(branches, list):
+        out["forkTasks"] = [_normalize_tasks(br if br is not None else []) for br in branches]
+    out["loopOver"] = _normalize_tasks(out["loopOver"])
     if isinstance(out.get("taskDefinition"), dict):
         out["taskDefinition"] = normalize_task_def(out["taskDefinition"])
     sub = out.get("subWorkflowParam")
@@ -81,9 +90,13 @@ def _normalize_workflow_task(wt: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def normalize_workflow_def(d: Dict[str, Any]) -> Dict[str, Any]:
-    """A WorkflowDef dict with the server's defaults filled in, recursively (a new dict)."""
+    """A WorkflowDef dict with the server's defaults filled in, recursively (a new dict).
+
+    Null task lists and tasks are left in place (the server's validators refuse them; see
+    :func:`conductor_testkit.engine.validation.check_task_tree`).
+    """
     out = _with_defaults(json_copy(d), WORKFLOW_DEF_DEFAULTS)
-    out["tasks"] = [_normalize_workflow_task(t) for t in out["tasks"]]
+    out["tasks"] = _normalize_tasks(out["tasks"])
     return out
 
 
@@ -91,19 +104,21 @@ def children_lists(wt: WorkflowTaskDict) -> List[List[WorkflowTaskDict]]:
     """The nested task lists of a workflow task, in the server's order (WorkflowTask.children)."""
     t = wt.get("type")
     if t in ("SWITCH", "DECISION"):
-        lists = list((wt.get("decisionCases") or {}).values())
+        lists = [case or [] for case in (wt.get("decisionCases") or {}).values()]
         lists.append(wt.get("defaultCase") or [])
         return lists
     if t == "FORK_JOIN":
-        return list(wt.get("forkTasks") or [])
+        return [branch or [] for branch in wt.get("forkTasks") or []]
     if t == "DO_WHILE":
         return [wt.get("loopOver") or []]
     return []
 
 
 def iter_all_tasks(tasks: List[WorkflowTaskDict]) -> Iterator[WorkflowTaskDict]:
-    """Every workflow task of a list, nested ones included (depth first, in order)."""
+    """Every workflow task of a list, nested ones included (depth first, in order; nulls skipped)."""
     for wt in tasks:
+        if not isinstance(wt, dict):
+            continue
         yield wt
         for lst in children_lists(wt):
             yield from iter_all_tasks(lst)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
-from conductor_testkit.engine.errors import TerminateWorkflow
+from conductor_testkit.engine.errors import EngineIllegalState, TerminateWorkflow
 from conductor_testkit.engine.javastr import java_string
 from conductor_testkit.engine.mapping import new_task, synthetic_workflow_task
 from conductor_testkit.engine.run import TaskDict, WorkflowRun, json_copy
+from conductor_testkit.engine.system_tasks._java_types import class_cast_message
 
 if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.mapping import Mapper
@@ -54,22 +55,31 @@ _WORKFLOW_TASK_KEYS = frozenset(
 )
 
 
-def _as_string(value: Any, key: str) -> Any:
+def _as_string(value: Any, key: str, run: WorkflowRun, wt: Dict[str, Any]) -> Any:
     if value is None or isinstance(value, str):
         return value
-    # the server casts with (String): any other JSON type is a ClassCastException (docs/semantics.md §2.8)
-    raise TypeError(f"FORK_JOIN_DYNAMIC input '{key}' must be a string, got {java_string(value)}")
+    # the server casts with (String): any other JSON type is a ClassCastException, re-thrown
+    # from the decide (HTTP 500 with the JDK's text; docs/semantics.md §2.8)
+    error = EngineIllegalState(
+        f"{class_cast_message(value)} (field inputParameters.{key})",
+        workflow=str(run.wf.get("workflowName")),
+        task_ref=str(wt.get("taskReferenceName")),
+    )
+    error.message = class_cast_message(value)
+    raise error
 
 
-def _simple_style(mapper: Mapper, wt: Dict[str, Any], inp: Dict[str, Any], has_previous_fork: bool) -> Any:
-    sub_name = _as_string(inp.get("forkTaskWorkflow"), "forkTaskWorkflow")
-    sub_version_text = _as_string(inp.get("forkTaskWorkflowVersion"), "forkTaskWorkflowVersion")
+def _simple_style(
+    mapper: Mapper, run: WorkflowRun, wt: Dict[str, Any], inp: Dict[str, Any], has_previous_fork: bool
+) -> Any:
+    sub_name = _as_string(inp.get("forkTaskWorkflow"), "forkTaskWorkflow", run, wt)
+    sub_version_text = _as_string(inp.get("forkTaskWorkflowVersion"), "forkTaskWorkflowVersion", run, wt)
     try:
         sub_version = int(sub_version_text) if sub_version_text is not None else None
     except ValueError:
         sub_version = None
-    fork_type = _as_string(inp.get("forkTaskType"), "forkTaskType")
-    fork_name = _as_string(inp.get("forkTaskName"), "forkTaskName")
+    fork_type = _as_string(inp.get("forkTaskType"), "forkTaskType", run, wt)
+    fork_name = _as_string(inp.get("forkTaskName"), "forkTaskName", run, wt)
     if fork_type is not None and fork_type in mapper.engine.system_task_types and fork_name is None:
         fork_name = fork_type
     if fork_name is None:
@@ -182,7 +192,7 @@ def dynamic_fork_tasks(
 ) -> List[TaskDict]:
     """The FORK task, every fork's first task and the JOIN, in one batch."""
     has_previous = any((t.get("workflowTask") or {}).get("type") == "FORK_JOIN_DYNAMIC" for t in run.tasks)
-    pair = _simple_style(mapper, wt, shared, has_previous)
+    pair = _simple_style(mapper, run, wt, shared, has_previous)
     if pair is None:
         if wt.get("dynamicForkTasksParam") is not None:
             pair = _param_style(mapper, wt, shared)

@@ -33,6 +33,7 @@ import itertools
 import random
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
+from conductor_testkit.engine.binding import bind_body
 from conductor_testkit.engine.clock import VirtualClock
 from conductor_testkit.engine.decider import Decider
 from conductor_testkit.engine.definitions import (
@@ -68,12 +69,19 @@ from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_r
 from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_http_session
 from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.settle import Settler, TaskSettler
-from conductor_testkit.engine.store import Store
+from conductor_testkit.engine.store import DEFAULT_FINISHED_IN_MEMORY, Store
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
 from conductor_testkit.engine.timeouts import queue_due_ms
-from conductor_testkit.engine.validation import DefinitionValidationError, validate_workflow_def
+from conductor_testkit.engine.validation import (
+    DefinitionValidationError,
+    check_task_tree,
+    raise_if_invalid,
+    task_def_errors,
+    validate_workflow_def,
+)
 from conductor_testkit.engine.workers import workers_by_type
 from conductor_testkit.engine.workflow_test import run_workflow_test
+from conductor_testkit.models import jackson
 
 _REASON_LIMIT = 500
 _SCALARS = (str, int, bool, float, type(None))
@@ -96,6 +104,26 @@ def _sdk_to_wire(value: Any) -> Any:
     if hasattr(value, "value") and type(value).__module__.startswith("conductor."):
         return value.value  # an SDK enum
     return value
+
+
+def _named_after_inline(request: Any) -> Any:
+    """The request as wire JSON, named after its inline ``workflowDef`` when it has no name."""
+    wire = _wire(request)
+    inline = wire.get("workflowDef") if isinstance(wire, dict) else None
+    if isinstance(inline, Mapping) and wire.get("name") is None:
+        wire["name"] = inline.get("name")
+    return wire
+
+
+def _wire(value: Any) -> Any:
+    """A request or definition as wire JSON: a dict from a mapping or a model; JSON values as they
+    are (the binding then refuses them as the server does); anything else is refused here."""
+    if value is None or isinstance(value, (Mapping, list, tuple, str, int, float, bool)):
+        return dict(value) if isinstance(value, Mapping) else value
+    try:
+        return _as_dict(value)
+    except TypeError as exc:
+        raise EngineBadRequest(str(exc)) from None
 
 
 def _as_dict(value: Any) -> Dict[str, Any]:
@@ -138,6 +166,9 @@ class Engine:
             per ``rateLimitFrequencyInSeconds``, as a Redis-backed server does. Off by default:
             the SQL-backed servers (SQLite, Postgres, MySQL; the pinned test server) ignore rate
             limits. ``concurrentExecLimit`` is always applied, as every server does.
+        finished_runs_in_memory: how many finished workflow runs stay in memory; older ones are
+            archived out of memory and stay readable by id (see
+            :mod:`~conductor_testkit.engine.store`). ``None`` keeps every run in memory.
     """
 
     def __init__(
@@ -154,6 +185,7 @@ class Engine:
         host_name: str = "conductor-testkit",
         shuffle_ready: bool = False,
         task_rate_limits: bool = False,
+        finished_runs_in_memory: Optional[int] = DEFAULT_FINISHED_IN_MEMORY,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.ids = IdGenerator(seed)
@@ -161,7 +193,7 @@ class Engine:
         # order to explore other interleavings reproducibly
         self.shuffle_ready = shuffle_ready
         self.ready_rng = random.Random(seed)
-        self.store = Store()
+        self.store = Store(finished_runs_in_memory)
         # creation order of every task (the server's task_in_progress rows, concurrentExecLimit)
         self.task_arrivals = itertools.count(1)
         self.rate_limiter: Optional[RateLimiter] = RateLimiter() if task_rate_limits else None
@@ -230,19 +262,41 @@ class Engine:
     # ------------------------------------------------------------------------------------
     # metadata
     def register_workflow_def(self, definition: Any, overwrite: bool = True) -> None:
-        """Register (or replace) a workflow definition."""
-        d = normalize_workflow_def(_as_dict(definition))
+        """Register (or replace) a workflow definition.
+
+        Read and checked as the server reads a registration: a value of the wrong type raises
+        :class:`~conductor_testkit.engine.binding.BindError` (the server's HTTP 500 "JSON parse
+        error"), a definition that breaks the server's constraints
+        :class:`DefinitionValidationError` (HTTP 400); each names the workflow, the task
+        reference and the field.
+        """
+        bound = self.read_workflow_def(definition)
+        name = bound.get("name")
+        version = bound.get("version", 1)
+        if not overwrite and isinstance(name, str) and self.find_workflow_def(name, version) is not None:
+            # MetadataResource.create refuses an existing version before validating
+            raise EngineConflict(f"Workflow with {name}.{version} already exists!")
+        check_task_tree(bound)
+        d = normalize_workflow_def(bound)
         checked = json_copy(d)
         populate_task_definitions(checked, self.lookup_task_def)
         validate_workflow_def(checked)
-        name = str(d["name"])
-        versions = self._workflow_defs.setdefault(name, {})
-        version = int(d.get("version") or 1)
         d["version"] = version
-        if version in versions and not overwrite:
-            raise EngineConflict(f"Workflow with {name}.{version} already exists!")
-        versions[version] = d
+        self._workflow_defs.setdefault(str(name), {})[version] = d
         self._generation += 1
+
+    def find_workflow_def(self, name: str, version: Optional[int]) -> Optional[Dict[str, Any]]:
+        """The registered definition (a copy), ``version`` or the latest, or None."""
+        found = self._workflow_def(name, version)
+        return json_copy(found) if found is not None else None
+
+    @staticmethod
+    def read_workflow_def(definition: Any) -> Dict[str, Any]:
+        """A workflow definition converted as the server's JSON binding reads one."""
+        bound = bind_body(_wire(definition), jackson.WORKFLOW_DEF)
+        if bound is None:
+            raise EngineBadRequest("a workflow definition is required, received null")
+        return bound  # type: ignore[no-any-return]
 
     def get_workflow_def(self, name: str, version: Optional[int] = None) -> Dict[str, Any]:
         d = self._workflow_def(name, version)
@@ -265,9 +319,12 @@ class Engine:
             self._workflow_defs.pop(name, None)
 
     def register_task_def(self, definition: Any) -> None:
-        d = normalize_task_def(_as_dict(definition))
-        if not d.get("name"):
-            raise EngineBadRequest("TaskDef name cannot be null or empty")
+        """Register (or replace) a task definition, read and checked as the server reads one."""
+        bound = bind_body(_wire(definition), jackson.TASK_DEF)
+        if bound is None:
+            raise EngineBadRequest("a task definition is required, received null")
+        raise_if_invalid(task_def_errors(bound))
+        d = normalize_task_def(bound)
         if not d.get("createTime"):
             d["createTime"] = self.clock.now_ms()
         d.setdefault("createdBy", "")
@@ -358,11 +415,19 @@ class Engine:
         if inline is not None:
             inline = _as_dict(inline)
             name = name or inline.get("name")
+        elif not str(name or "").strip():
+            # MetadataMapperService.lookupForWorkflowDefinition
+            raise EngineBadRequest("Workflow name must be specified when searching for a definition")
         version = req.get("version")
         prepared = self.prepared_definition(str(name), version, inline)
         defn = prepared.defn
         if "input" in req and req["input"] is None and not req.get("externalInputPayloadStoragePath"):
-            raise EngineBadRequest("NULL input passed when starting workflow")
+            # the server's text as the message (the HTTP answer); str() names the workflow
+            error = EngineBadRequest(
+                "NULL input passed when starting workflow (field input)", workflow=str(name)
+            )
+            error.message = "NULL input passed when starting workflow"
+            raise error
         now = self.clock.now_ms()
         wid = workflow_id or req.get("workflowId") or self.ids.generate()
         wf: Dict[str, Any] = {
@@ -420,12 +485,18 @@ class Engine:
                 started.adopt(run)
 
     def start_workflow(self, request: Any) -> str:
-        """Start a workflow (StartWorkflowRequest); the first decide runs before this returns."""
+        """Start a workflow (StartWorkflowRequest); the first decide runs before this returns.
+
+        The request is read and checked as the server reads it (see :meth:`read_start_request`).
+        """
         return self.start_run(request).workflow_id
 
     def start_run(self, request: Any, settler: Optional[Settler] = None) -> WorkflowRun:
-        """Start a workflow whose tasks ``settler`` settles (attached before the first decide)."""
-        run = self.create_run(request)
+        """Start a workflow whose tasks ``settler`` settles (attached before the first decide).
+
+        The request is read and checked as the server reads it (see :meth:`read_start_request`).
+        """
+        run = self.create_run(self.read_start_request(request))
         if settler is not None:
             settler.attach(run)
         try:
@@ -441,6 +512,30 @@ class Engine:
             self.store.remove(run.workflow_id)
             raise
         return run
+
+    def read_start_request(self, request: Any, java_type: Any = None) -> Dict[str, Any]:
+        """A StartWorkflowRequest (or ``java_type``) as the server reads one before starting it.
+
+        See :func:`conductor_testkit.engine.requests_check.read_start_request`. One convenience of
+        the Python API: a request with an inline ``workflowDef`` and no ``name`` takes the
+        definition's name (the server's REST API requires the name; memory:// does too).
+        """
+        from conductor_testkit.engine.requests_check import read_start_request
+
+        return read_start_request(_named_after_inline(request), java_type, task_def=self.lookup_task_def)
+
+    def check_test_request(self, request: Any) -> Dict[str, Any]:
+        """A WorkflowTestRequest as the server's ``POST /workflow/test`` reads it, converted.
+
+        Raises the server's error (a :class:`~conductor_testkit.errors.ConductorError` naming the
+        workflow, the task reference and the field) for a request it refuses; see
+        :func:`conductor_testkit.engine.requests_check.check_test_request`. A request with an
+        inline ``workflowDef`` and no ``name`` takes the definition's name, as in
+        :meth:`read_start_request`.
+        """
+        from conductor_testkit.engine.requests_check import check_test_request
+
+        return check_test_request(_named_after_inline(request), task_def=self.lookup_task_def)
 
     # ------------------------------------------------------------------------------------
     # reading
@@ -552,11 +647,13 @@ class Engine:
 
         Like the server, the poll takes ``count`` due tasks out of the queue and hands out those
         within their TaskDef's ``concurrentExecLimit`` (and rate limit, when enabled); the others
-        are postponed (see :mod:`~conductor_testkit.engine.poll_limits`).
+        are postponed (see :mod:`~conductor_testkit.engine.poll_limits`). Only runs that may hold
+        work are walked (:meth:`Store.pollable_runs`), so a poll costs the same however many
+        workflows have finished.
         """
         now = self.clock.now_ms()
         due: List[TaskDict] = []
-        for run in list(self.store.runs.values()):
+        for run in self.store.pollable_runs():
             if run.is_terminal():
                 continue
             for task in run.non_terminal():
@@ -823,8 +920,12 @@ class Engine:
         return self.drive(workflow_id, self._settler(None, None, workers, None), fire_timeouts=fire_timeouts)
 
     def test_workflow(self, request: Any) -> Dict[str, Any]:
-        """``POST /workflow/test`` on the virtual clock (mocks only, as on the server); the workflow JSON."""
-        return run_workflow_test(self, _as_dict(request)).workflow
+        """``POST /workflow/test`` on the virtual clock (mocks only, as on the server); the workflow JSON.
+
+        The request is checked first (:meth:`check_test_request`); a mocked attempt the server's
+        loop cannot apply fails when the loop reaches it, as on the server.
+        """
+        return run_workflow_test(self, self.check_test_request(request)).workflow
 
     def run_workers(self) -> bool:
         """Run the engine's in-process workers on every running workflow until none has a ready

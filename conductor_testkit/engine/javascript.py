@@ -41,6 +41,7 @@ import re
 from typing import Any, List, Mapping, Optional, Tuple
 
 from conductor_testkit.engine._js_prelude import JS_PRELUDE
+from conductor_testkit.engine.bounded_scripts import evaluate_in_process, is_bounded
 from conductor_testkit.engine.sandbox import (
     SandboxCrashed,
     SandboxMemoryLimit,
@@ -255,7 +256,9 @@ def _touches_builtins(script: str) -> bool:
 class JavaScriptEvaluator:
     """Evaluates scripts on QuickJS in sandbox processes with ``$`` bound to a copy of the input.
 
-    Each evaluation runs in a child process (:mod:`conductor_testkit.engine.sandbox`) under a
+    A script that can only read its input and compute with operators (a typical loop condition,
+    :mod:`conductor_testkit.engine.bounded_scripts`) runs on the same code in this process.
+    Any other evaluation runs in a child process (:mod:`conductor_testkit.engine.sandbox`) under a
     wall-time limit that holds for everything a script does (regular expressions and promise
     jobs included: the child is killed when the limit passes) and a QuickJS memory limit.
 
@@ -294,13 +297,15 @@ class JavaScriptEvaluator:
         return origin.workflow_id if origin is not None else None
 
     def _call(self, script: str, input_text: str, as_function: bool, scope: Optional[str]) -> bytes:
-        pool = sandbox_pool("js", self.memory_limit_bytes, {"prelude": JS_PRELUDE})
         request = {
             "src": script,
             "fn": as_function,
             "scope": scope,
             "discard": _touches_builtins(script),
         }
+        if is_bounded(script):  # nothing for a sandbox to stop: same code, this process
+            return evaluate_in_process(request, input_text, JS_PRELUDE, self.memory_limit_bytes)
+        pool = sandbox_pool("js", self.memory_limit_bytes, {"prelude": JS_PRELUDE})
         try:
             return pool.call(request, float(self.time_limit_seconds), scope, data=input_text)
         except SandboxTimeLimit:

@@ -27,6 +27,7 @@ IN_PROGRESS and CANCELED.
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from conductor_testkit.errors import DefinitionError
@@ -108,6 +109,11 @@ def _meant_mock_key(key: Any) -> Optional[str]:
     """The mock key ``key`` looks like a spelling of (strict mode), or None."""
     if not isinstance(key, str):
         return None
+    return _meant_mock_key_of_text(key)
+
+
+@functools.lru_cache(maxsize=4096)  # output keys repeat across tests; difflib is slow
+def _meant_mock_key_of_text(key: str) -> Optional[str]:
     if key in _MOCK_KEYS:
         return key
     if key in _MISTAKEN_KEYS:

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any, Dict, List, Optional
 
-from conductor_testkit.engine.errors import EngineError
+from conductor_testkit.engine.errors import EngineError, EngineIllegalState
 from conductor_testkit.engine.run import TERMINAL, UNSUCCESSFUL, TaskDict, WorkflowRun, base_ref
 from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
@@ -249,6 +249,12 @@ class SetVariableHandler(SystemTaskHandler):
         return True
 
 
+_NULL_LOOP_REFERENCE = (
+    'Cannot invoke "String.equals(Object)" because the return value of '
+    '"com.netflix.conductor.common.metadata.workflow.WorkflowTask.getTaskReferenceName()" is null'
+)
+
+
 class DoWhileHandler(SystemTaskHandler):
     """DO_WHILE (tasks/DoWhile): iterates its ``loopOver`` tasks while the condition holds."""
 
@@ -265,6 +271,13 @@ class DoWhileHandler(SystemTaskHandler):
         engine = env.engine
         ref = task["referenceTaskName"]
         loop_ref = _wt(task).get("taskReferenceName") or base_ref(ref)
+        body = _wt(task).get("loopOver") or []
+        if any(isinstance(t, dict) and t.get("taskReferenceName") is None for t in body):
+            # validation does not look into loopOver; the server's DoWhile then fails on it (HTTP 500)
+            workflow = run.wf.get("workflowName")
+            error = EngineIllegalState(_NULL_LOOP_REFERENCE, workflow=workflow, task_ref=loop_ref)
+            error.message = _NULL_LOOP_REFERENCE  # the server's text, without the location prefix
+            raise error
         iteration = task.get("iteration", 0)
         relevant: Dict[str, TaskDict] = {}
         if iteration > 0:

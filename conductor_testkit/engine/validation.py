@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from conductor_testkit.engine.definitions import iter_all_tasks
-from conductor_testkit.engine.errors import EngineBadRequest
+from conductor_testkit.engine.errors import EngineBadRequest, EngineIllegalState
 
 VALIDATION_MESSAGE = "Validation failed, check below errors for detail."
 _REQUIRED = "{field} field is required for taskType: {type} taskName: {name}"
@@ -24,13 +24,171 @@ _TERMINATION_STATUSES = frozenset({"COMPLETED", "FAILED", "TERMINATED"})
 
 
 class DefinitionValidationError(EngineBadRequest):
-    """HTTP 400 with the server's ``validationErrors`` list (``path`` and ``message`` each)."""
+    """HTTP 400 with the server's ``validationErrors`` list (``path`` and ``message`` each).
+
+    ``str()`` lists every error with its path; ``message`` is the server's text.
+    """
 
     def __init__(self, errors: List[Dict[str, str]], *, workflow: Optional[str] = None) -> None:
         self.validation_errors = errors
-        details = "; ".join(e["message"] for e in errors)
+        details = "; ".join(f"{e['path']}: {e['message']}" if e.get("path") else e["message"] for e in errors)
         super().__init__(f"{VALIDATION_MESSAGE} {details}", workflow=workflow)
         self.message = VALIDATION_MESSAGE
+
+
+HV000028 = "HV000028: Unexpected exception during isValid call."
+
+
+class ConstraintValidatorFailure(EngineIllegalState):
+    """A null where the server's validators walk (HTTP 500, Hibernate Validator's HV000028).
+
+    The server's constraint validators dereference every task list of a definition; a null one
+    (or a null task, or a task without a type) makes them throw, and the server answers 500
+    with that text. ``field`` names the null; ``message`` is the server's text.
+    """
+
+    def __init__(self, field: str, *, workflow: Optional[str] = None) -> None:
+        super().__init__(f"{HV000028} ({field} is null)", workflow=workflow)
+        self.field = field
+        self.message = HV000028
+
+
+def null_in_task_tree(tasks: Any, path: str = "tasks") -> Optional[str]:
+    """The path of the first null the server's validators would trip on (None when there is none).
+
+    They walk ``WorkflowTask.children()``: the cases and default case of a SWITCH or DECISION,
+    the branches of a FORK_JOIN, the body of a DO_WHILE, by the task's type (a null type fails).
+    """
+    if tasks is None:
+        return path
+    for index, task in enumerate(tasks):
+        where = f"{path}[{index}]"
+        if task is None:
+            return where
+        kind = task.get("type", "SIMPLE")
+        if kind is None:
+            return f"{where}.type"
+        lists: List[Any] = []
+        if kind in ("SWITCH", "DECISION"):
+            cases = task.get("decisionCases", {})
+            if cases is None:
+                return f"{where}.decisionCases"
+            lists.extend((f"{where}.decisionCases.{key}", case) for key, case in cases.items())
+            lists.append((f"{where}.defaultCase", task.get("defaultCase", [])))
+        elif kind == "FORK_JOIN":
+            branches = task.get("forkTasks", [])
+            if branches is None:
+                return f"{where}.forkTasks"
+            lists.extend((f"{where}.forkTasks[{i}]", branch) for i, branch in enumerate(branches))
+        elif kind == "DO_WHILE":
+            lists.append((f"{where}.loopOver", task.get("loopOver", [])))
+        for inner_path, inner in lists:
+            found = null_in_task_tree(inner, inner_path)
+            if found is not None:
+                return found
+    return None
+
+
+def check_task_tree(defn: Dict[str, Any]) -> None:
+    """Raise :class:`ConstraintValidatorFailure` where the server's validators meet a null."""
+    found = null_in_task_tree(defn.get("tasks"))
+    if found is not None:
+        name = defn.get("name")
+        raise ConstraintValidatorFailure(found, workflow=name if isinstance(name, str) else None)
+
+
+def raise_if_invalid(errors: List[Dict[str, str]], *, workflow: Optional[str] = None) -> None:
+    """Raise :class:`DefinitionValidationError` when ``errors`` is not empty."""
+    if errors:
+        raise DefinitionValidationError(errors, workflow=workflow)
+
+
+def start_request_errors(request: Dict[str, Any]) -> List[Dict[str, str]]:
+    """StartWorkflowRequest's constraints (name, priority), paths relative to the request."""
+    errors: List[Dict[str, str]] = []
+    if request.get("name") is None:
+        errors.append({"path": "name", "message": "Workflow name cannot be null or empty"})
+    priority = request.get("priority")
+    if isinstance(priority, int) and priority < 0:
+        errors.append({"path": "priority", "message": f"priority: {priority} should be minimum 0"})
+    if isinstance(priority, int) and priority > 99:
+        errors.append({"path": "priority", "message": f"priority: {priority} should be maximum 99"})
+    return errors
+
+
+def _minimum(
+    errors: List[Dict[str, str]], definition: Dict[str, Any], field: str, low: int, text: str
+) -> None:
+    value = definition.get(field)
+    if isinstance(value, int) and value < low:
+        errors.append({"path": field, "message": text.format(value=value, low=low)})
+
+
+def task_def_errors(definition: Dict[str, Any]) -> List[Dict[str, str]]:
+    """TaskDef's constraints (bean validation), paths relative to the TaskDef ("" for the class)."""
+    errors: List[Dict[str, str]] = []
+    if not definition.get("name"):
+        errors.append({"path": "name", "message": "TaskDef name cannot be null or empty"})
+    _minimum(errors, definition, "retryCount", 0, "TaskDef retryCount: {low} must be >= {low}")
+    _minimum(
+        errors,
+        definition,
+        "responseTimeoutSeconds",
+        1,
+        "TaskDef responseTimeoutSeconds: {value} should be minimum {low} second",
+    )
+    backoff = "Backoff scale factor. Applicable for LINEAR_BACKOFF"
+    _minimum(errors, definition, "backoffScaleFactor", 1, backoff)
+    for field in ("pollTimeoutSeconds", "maxRetryDelaySeconds", "backoffJitterMs", "totalTimeoutSeconds"):
+        _minimum(errors, definition, field, 0, f"TaskDef {field}: {{low}} must be >= {{low}}")
+    # TaskTimeoutConstraint (class level)
+    timeout = definition.get("timeoutSeconds", 0) or 0
+    response_timeout = definition.get("responseTimeoutSeconds", 3600) or 0
+    total_timeout = definition.get("totalTimeoutSeconds", 0) or 0
+    prefix = f"TaskDef: {definition.get('name')}"
+    if timeout > 0 and response_timeout > timeout:
+        text = f"responseTimeoutSeconds: {response_timeout} must be less than timeoutSeconds: {timeout}"
+        errors.append({"path": "", "message": f"{prefix} {text}"})
+    if timeout > 0 and total_timeout > 0 and timeout > total_timeout:
+        text = f"timeoutSeconds: {timeout} must be less than or equal to totalTimeoutSeconds: {total_timeout}"
+        errors.append({"path": "", "message": f"{prefix} {text}"})
+    return errors
+
+
+def _not_empty(document: Dict[str, Any], messages: Dict[str, str]) -> List[Dict[str, str]]:
+    """``@NotEmpty`` on each field of ``messages`` (field -> the constraint's message)."""
+    return [{"path": field, "message": text} for field, text in messages.items() if not document.get(field)]
+
+
+def task_result_errors(result: Dict[str, Any]) -> List[Dict[str, str]]:
+    """TaskResult's constraints, paths relative to the TaskResult."""
+    messages = {
+        "workflowInstanceId": "Workflow Id cannot be null or empty",
+        "taskId": "Task ID cannot be null or empty",
+    }
+    return _not_empty(result, messages)
+
+
+def event_handler_errors(handler: Dict[str, Any]) -> List[Dict[str, str]]:
+    """EventHandler's constraints, paths relative to the handler."""
+    errors = _not_empty(handler, {"name": "Missing event handler name", "event": "Missing event location"})
+    actions = handler.get("actions", [])
+    if actions is None:
+        errors.append({"path": "actions", "message": "must not be null"})
+    if not actions:
+        message = "No actions specified. Please specify at-least one action"
+        errors.append({"path": "actions", "message": message})
+    return errors
+
+
+def under(root: str, errors: List[Dict[str, str]]) -> List[Dict[str, str]]:
+    """``errors`` with their relative paths put under ``root`` (a method argument: ``updateTask.arg0``)."""
+    out = []
+    for error in errors:
+        path = error.get("path") or ""
+        joined = root if not path else root + path if path.startswith("[") else f"{root}.{path}"
+        out.append({**error, "path": joined})
+    return out
 
 
 def validate_workflow_def(defn: Dict[str, Any], path: str = "workflowDef", *, js: Any = None) -> None:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from conductor_testkit.engine.decider import async_due_ms
 from conductor_testkit.engine.driver import Drive, RunOutcome
-from conductor_testkit.engine.errors import EngineIllegalState
 from conductor_testkit.engine.gc_pause import gc_paused
+from conductor_testkit.engine.requests_check import check_mock_attempt
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, json_copy
 from conductor_testkit.engine.settle import (
     OPERATORS,
@@ -37,17 +37,27 @@ _BACKGROUND_TYPES = frozenset({"JOIN", "SUB_WORKFLOW"})
 
 
 class _TestRequest:
-    """The mutable mock state of one (sub-)workflow test request."""
+    """The mutable mock state of one (sub-)workflow test request, as checked by
+    ``Engine.check_test_request``: attempts stay as given (a null one fails when it is applied)."""
 
     def __init__(self, request: Dict[str, Any]) -> None:
         raw = request.get("taskRefToMockOutput") or {}
-        self.mocks: Dict[str, List[Dict[str, Any]]] = {
-            str(ref): [dict(m or {}) for m in (lst or [])] for ref, lst in raw.items()
-        }
+        self.mocks: Dict[str, List[Any]] = {str(ref): list(lst or []) for ref, lst in raw.items()}
+        # attempts taken so far per reference: the index an error names
+        self.taken: Dict[str, int] = {}
         self.subs: Dict[str, _TestRequest] = {
             str(ref): _TestRequest(dict(sub or {}))
             for ref, sub in (request.get("subWorkflowTestRequest") or {}).items()
         }
+
+    def take(self, ref: str, workflow: str) -> Dict[str, Any]:
+        """The next mocked attempt of ``ref`` in ``workflow``, failing as the server's loop does on
+        one it cannot apply."""
+        attempt = self.taken.get(ref, 0)
+        self.taken[ref] = attempt + 1
+        mock = self.mocks[ref].pop(0)
+        check_mock_attempt(mock, ref, attempt, workflow=workflow)
+        return dict(mock)
 
     def unused(self, prefix: str = "") -> Dict[str, int]:
         out = {prefix + ref: len(lst) for ref, lst in self.mocks.items() if lst}
@@ -57,10 +67,12 @@ class _TestRequest:
 
 
 def run_workflow_test(engine: Engine, request: Dict[str, Any]) -> RunOutcome:
-    """Start the workflow with a random ``*`` domain and apply the mocks like the server."""
+    """Start the workflow with a random ``*`` domain and apply the mocks like the server.
+
+    ``request`` is one ``Engine.check_test_request`` read (null ``taskToDomain`` and mock map
+    already refused there).
+    """
     req = dict(request)
-    if "taskToDomain" in req and req["taskToDomain"] is None:
-        raise EngineIllegalState("taskToDomain must not be null in a workflow test request")
     task_to_domain = dict(req.get("taskToDomain") or {})
     task_to_domain["*"] = engine.ids.generate()
     req["taskToDomain"] = task_to_domain
@@ -157,7 +169,7 @@ class _ServerLoop:
                 mocks.pop(ref, None)
                 engine.decider.decide(run)
                 continue
-            mock = lst.pop(0)
+            mock = self.state.take(ref, str(run.wf.get("workflowName")))
             if goes_through_task_result(mock):
                 result_outputs.setdefault(t["taskId"], {}).update(json_copy(mock.get("output") or {}))
             apply_mock(engine, run, t, mock)
@@ -207,7 +219,7 @@ def _background_sweep(engine: Engine, root: WorkflowRun) -> None:
                 break
 
 
-def _may_empty(open_tasks: List[Dict[str, Any]], mocks: Dict[str, List[Dict[str, Any]]]) -> bool:
+def _may_empty(open_tasks: List[Dict[str, Any]], mocks: Dict[str, List[Any]]) -> bool:
     """Whether this iteration can remove every mock key (then its fetch is what is returned)."""
     if not mocks:
         return True

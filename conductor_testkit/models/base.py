@@ -65,7 +65,16 @@ class WireModel(BaseModel):
 
     def to_dict(self) -> Dict[str, Any]:
         """The wire JSON (camelCase, null properties omitted, map contents kept)."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        try:
+            return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        except ValueError as exc:
+            if "depth" not in str(exc):
+                raise
+        # pydantic stops at about 255 levels; the server reads documents 1000 levels deep
+        from conductor_testkit.models.jackson import ensure_recursion_headroom
+
+        ensure_recursion_headroom()
+        return _dump(self)
 
     def to_json(self, **kwargs: Any) -> str:
         """The wire JSON as text (``json.dumps`` keyword arguments pass through)."""
@@ -75,6 +84,31 @@ class WireModel(BaseModel):
     def extra_fields(self) -> Dict[str, Any]:
         """Fields this model does not know (kept for round trips)."""
         return dict(self.__pydantic_extra__ or {})
+
+
+def _dump(model: BaseModel) -> Dict[str, Any]:
+    """``model_dump(mode="json", by_alias=True, exclude_none=True)`` without a depth limit."""
+    out: Dict[str, Any] = {}
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if value is not None:
+            out[field.alias or name] = _plain(value)
+    for key, value in (model.__pydantic_extra__ or {}).items():
+        if value is not None:
+            out[key] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return _dump(value)
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def wire(value: Any) -> Any:

@@ -80,7 +80,7 @@ class EventHandler(WireModel):
     name: Optional[str] = None
     event: Optional[str] = None
     condition: Optional[str] = None
-    actions: List[EventHandlerAction] = []
+    actions: List[Optional[EventHandlerAction]] = []  # the server keeps a null action
     active: Optional[bool] = None
     evaluator_type: Optional[str] = None
 

@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
 
 from conductor_testkit.engine import OPERATORS, workers_by_type
 from conductor_testkit.errors import ConductorError, DefinitionError
+from conductor_testkit.models import jackson
 from conductor_testkit.testing.backend import Backend, BackendNotSupportedError, ServerBackend
 from conductor_testkit.testing.continuation import ServerRunHandle
 from conductor_testkit.testing.definition import task_types_by_ref, workflow_def_dict
@@ -33,6 +34,33 @@ from conductor_testkit.testing.strictness import Strictness, StrictnessArg, Unus
 __all__ = ["Harness", "WorkersArg", "run_workflow", "unused_mocks_of"]
 
 WorkersArg = Union[Iterable[Any], Mapping[str, Any], None]
+
+
+# inputs nested deeper than this get the interpreter room for the recursive copies of a run
+_DEEP_INPUT = 100
+
+
+def _run_input(definition: Mapping[str, Any], value: Any) -> Dict[str, Any]:
+    """The workflow input of a run: a dict, as deep as the server reads documents (deeper
+    ones are refused by the backend as the server refuses them)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise DefinitionError(
+            f"workflow {definition.get('name')!r}, field input: expected a dict (the workflow "
+            f"input, a JSON object), received {type(value).__name__} {value!r:.100}"
+        )
+    if jackson.nesting_depth_exceeds(value, _DEEP_INPUT):
+        jackson.ensure_recursion_headroom()
+    return dict(value)
+
+
+def _parse_mocks(definition: Mapping[str, Any], parse: Callable[[], MockSet]) -> MockSet:
+    """The run's mocks, read by ``parse``; an error names the workflow too."""
+    try:
+        return parse()
+    except DefinitionError as error:
+        raise DefinitionError(f"workflow {definition.get('name')!r}, {error}") from None
 
 
 def _check_mocks(definition: Mapping[str, Any], mocks: MockSet, types: Mapping[str, str]) -> None:
@@ -164,11 +192,15 @@ class Harness:
         __tracebackhide__ = True
         strictness = self.strictness if strict is None else Strictness.of(strict)
         definition = workflow_def_dict(workflow)
-        mock_set = MockSet.parse(
-            mocks,
-            sub_workflow_mocks,
-            strict=strictness.mock_keys,
-            failure_workflow_mocks=failure_workflow_mocks,
+        run_input = _run_input(definition, input)
+        mock_set = _parse_mocks(
+            definition,
+            lambda: MockSet.parse(
+                mocks,
+                sub_workflow_mocks,
+                strict=strictness.mock_keys,
+                failure_workflow_mocks=failure_workflow_mocks,
+            ),
         )
         _check_mocks(definition, mock_set, task_types_by_ref(definition))
         if mock_set.failure_workflow is not None and self.backend.name in ("remote", "both"):
@@ -176,10 +208,10 @@ class Harness:
                 f"workflow {definition.get('name')!r}: failure_workflow_mocks need the local or live "
                 "backend; the server's test endpoint does not run the failure workflow"
             )
-        strictness.check_definition(definition, dict(input or {}))
+        strictness.check_definition(definition, run_input)
         execution = self.backend.run(
             definition,
-            dict(input or {}),
+            run_input,
             mock_set,
             workers_by_type(workers),
             correlation_id=correlation_id,

@@ -37,6 +37,7 @@ from conductor_testkit.workflow.task.timeout_policy import TimeoutPolicy
 from conductor_testkit.workflow.validation import (
     DefinitionProblem,
     find_problems,
+    read_as_the_server,
     validate_workflow_def,
 )
 
@@ -369,6 +370,13 @@ class ConductorWorkflow:
     ) -> ConductorWorkflow:
         """Load a definition (JSON dict or WorkflowDef) into DSL objects; it renders back to the
         same JSON, unknown fields included."""
+        if not isinstance(definition, (Mapping, WorkflowDef)):
+            raise DefinitionError(
+                "expected a workflow definition (a dict or a WorkflowDef), received "
+                f"{type(definition).__name__}: {definition!r:.80}"
+            )
+        if not isinstance(definition, WorkflowDef):
+            read_as_the_server(definition)  # values of the wrong type fail here, as on the server
         data = (
             definition.to_dict() if isinstance(definition, WorkflowDef) else copy.deepcopy(dict(definition))
         )

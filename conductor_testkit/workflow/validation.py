@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Union
 
 from conductor_testkit.errors import DefinitionError
-from conductor_testkit.models import WorkflowDef
+from conductor_testkit.models import WorkflowDef, jackson
 from conductor_testkit.workflow.task.terminate_task import TERMINATION_STATUSES
 
 # ${NAME} where NAME is an upper-case token: a server environment variable or system property
@@ -408,14 +408,45 @@ def _as_dict(definition: Union[WorkflowDef, Mapping[str, Any]]) -> Mapping[str, 
     return definition
 
 
+def _label(name: Any) -> str:
+    return name if isinstance(name, str) and name else "<unnamed>"
+
+
+def read_as_the_server(definition: Mapping[str, Any]) -> Dict[str, Any]:
+    """``definition`` as the server's JSON binding reads it (``"2"`` for a number is 2).
+
+    Raises :class:`DefinitionError` naming the workflow, the task reference and the field where
+    the server refuses a value of the wrong type (it answers HTTP 500 "JSON parse error: ...").
+    """
+    try:
+        bound: Dict[str, Any] = jackson.bind(definition, jackson.WORKFLOW_DEF)
+    except jackson.WireTypeError as exc:
+        raise DefinitionError(f"{exc} (the server refuses this definition)") from None
+    return bound
+
+
+def _problems(definition: Union[WorkflowDef, Mapping[str, Any]]) -> List[DefinitionProblem]:
+    data = _as_dict(definition)
+    try:
+        bound = jackson.bind(data, jackson.WORKFLOW_DEF)
+    except jackson.WireTypeError as exc:
+        workflow = exc.workflow or _label(data.get("name"))
+        field = exc.field or "(the definition)"
+        return [DefinitionProblem(workflow, exc.task_ref, field, f"the server refuses it: {exc.server_text}")]
+    return _Checker(bound).run()
+
+
 def find_problems(definition: Union[WorkflowDef, Mapping[str, Any]]) -> List[DefinitionProblem]:
-    """Every problem of a workflow definition (empty when it is valid)."""
-    return _Checker(_as_dict(definition)).run()
+    """Every problem of a workflow definition (empty when it is valid).
+
+    The definition is first read as the server reads it, so a value the server converts
+    (``"schemaVersion": "2"``) is no problem and one it refuses is the only one reported.
+    """
+    return _problems(definition)
 
 
 def validate_workflow_def(definition: Union[WorkflowDef, Mapping[str, Any]]) -> None:
     """Raise :class:`WorkflowDefinitionError` listing every problem, if there is any."""
-    data = _as_dict(definition)
-    problems = _Checker(data).run()
+    problems = _problems(definition)
     if problems:
-        raise WorkflowDefinitionError(str(data.get("name") or "<unnamed>"), problems)
+        raise WorkflowDefinitionError(_label(_as_dict(definition).get("name")), problems)

@@ -98,11 +98,14 @@ def test_async_scripts_as_recorded(conductor_server_url: str, expression: str) -
 
 
 def test_regex_backtracking_is_instant_on_the_server(conductor_server_url: str) -> None:
-    # the engine's QuickJS backtracks here and stops at its time limit (a known difference)
+    # the engine's QuickJS backtracks here and stops at its time limit (a known difference).
+    # GraalJS's TRegex may run a new pattern on its backtracking interpreter until its automaton
+    # is compiled in the background: on a loaded machine the first runs can hit the server's
+    # 4 s limit ("interrupted"), so the server is asked again, a few times at most.
     body = inline_batch("srv_regex", [REGEX_BACKTRACKING], optional=False)
-    workflow = on_server(conductor_server_url, body)
-    assert inline_answers(workflow, [REGEX_BACKTRACKING])[REGEX_BACKTRACKING] == (
-        "COMPLETED",
-        None,
-        REGEX_BACKTRACKING_SERVER_RESULT,
-    )
+    for _ in range(4):
+        workflow = on_server(conductor_server_url, body)
+        answer = inline_answers(workflow, [REGEX_BACKTRACKING])[REGEX_BACKTRACKING]
+        if not (answer[0] == "FAILED" and "interrupted" in str(answer[1])):
+            break
+    assert answer == ("COMPLETED", None, REGEX_BACKTRACKING_SERVER_RESULT)

@@ -44,8 +44,11 @@ def read_json(path: Path) -> Dict[str, Any]:
     return content
 
 
-def recorder_arguments(description: Optional[str]) -> argparse.ArgumentParser:
-    """The options every recorder takes: ``--server``, ``--only NAME`` (repeatable), ``--check``."""
+def recorder_parser(
+    description: Optional[str], check_help: Optional[str] = "diff against the goldens instead of writing them"
+) -> argparse.ArgumentParser:
+    """The options every recorder takes: ``--server``, ``--only NAME`` (repeatable) and, unless
+    ``check_help`` is None, ``--check``."""
     parser = argparse.ArgumentParser(
         description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -57,9 +60,8 @@ def recorder_arguments(description: Optional[str]) -> argparse.ArgumentParser:
     parser.add_argument(
         "--only", action="append", default=[], metavar="NAME", help="only this case (repeatable)"
     )
-    parser.add_argument(
-        "--check", action="store_true", help="diff against the goldens instead of writing them"
-    )
+    if check_help is not None:
+        parser.add_argument("--check", action="store_true", help=check_help)
     return parser
 
 
@@ -228,3 +230,15 @@ def run_on_engine(case: Dict[str, Any]) -> Dict[str, Any]:
     # The engine, like the server, consumes the mock lists: never hand it the cached case.
     workflow: Dict[str, Any] = engine.test_workflow(copy.deepcopy(case["request"]))
     return workflow
+
+
+def recorder_arguments(
+    description: Optional[str], argv: Optional[List[str]], *, check_help: str, local: Sequence[str]
+) -> argparse.Namespace:
+    """The command line of a recording script: --server, --only, and --check or the local flag
+    (``local``: its name and help, e.g. ``("--memory", "send to memory://, ...")``)."""
+    parser = recorder_parser(description, check_help=None)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help=check_help)
+    mode.add_argument(local[0], action="store_true", help=local[1])
+    return parser.parse_args(argv)

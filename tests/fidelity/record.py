@@ -33,7 +33,7 @@ from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 
 
 def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
-    return casefiles.recorder_arguments(__doc__).parse_args(argv)
+    return casefiles.recorder_parser(__doc__).parse_args(argv)
 
 
 def _record_one(session: requests.Session, api_url: str, name: str, check: bool) -> bool:

@@ -162,9 +162,11 @@ def test_run_with_mocks_in_the_wrong_shape_names_the_reference_and_the_expected_
 
     assert code == 2
     assert capsys.readouterr().err == (
-        f"conductor-testkit: error: mocks file {mocks!r}: invalid WorkflowTestRequest: "
-        "taskRefToMockOutput.greet_ref: Input should be a valid list (received {'status': 'COMPLETED'}); "
-        'expected a JSON object {"task_ref": [{"status": "COMPLETED", "output": {...}}, ...]}\n'
+        f"conductor-testkit: error: mocks file {mocks!r}: taskRefToMockOutput.greet_ref: JSON parse "
+        "error: Cannot deserialize value of type `java.util.ArrayList<com.netflix.conductor.common.run."
+        "WorkflowTestRequest$TaskMock>` from Object value (token `JsonToken.START_OBJECT`) (the server "
+        'refuses such a test request); expected a JSON object {"task_ref": [{"status": "COMPLETED", '
+        '"output": {...}}, ...]}\n'
     )
 
 
@@ -272,3 +274,37 @@ def test_the_module_runs_as_a_program(workflow_file: str) -> None:
         text=True,
     )
     assert (done.returncode, done.stdout) == (0, "workflow 'cli_greeting' is valid\n")
+
+
+def test_a_file_nested_deeper_than_the_server_reads_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"name": "deep", "tasks": [], "x": ' + "[" * 1200 + "]" * 1200 + "}", encoding="utf-8")
+
+    code = main(["validate", str(path)])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"conductor-testkit: error: workflow file {str(path)!r} nests objects and arrays deeper than the "
+        "1000 levels the server reads\n"
+    )
+
+
+def test_an_internal_error_is_one_line_with_its_own_exit_code(
+    workflow_file: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import conductor_testkit.workflow.validation as validation
+
+    def broken(definition: Any) -> Any:
+        raise TypeError("a defect\nover two lines")
+
+    monkeypatch.setattr(validation, "find_problems", broken)
+
+    code = main(["validate", workflow_file])
+
+    assert code == 3
+    assert capsys.readouterr().err == (
+        "conductor-testkit: error: internal error (TypeError: a defect over two lines); please report it "
+        "with the input files\n"
+    )

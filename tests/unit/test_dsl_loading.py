@@ -198,3 +198,42 @@ def test_fork_tasks_that_are_not_a_list_of_branches_name_the_task_and_field() ->
     assert str(info.value) == (
         "task 'f', field 'forkTasks': expected a list of branches (task lists), received {'a': []}"
     )
+
+
+def test_a_value_the_server_refuses_names_workflow_task_and_field() -> None:
+    definition = {"name": "typed", "tasks": [{"name": "a", "taskReferenceName": "a", "optional": "maybe"}]}
+    with pytest.raises(DefinitionError) as info:
+        ConductorWorkflow.from_dict(definition)
+    assert str(info.value) == (
+        "workflow 'typed', task 'a', field tasks[0].optional: JSON parse error: Cannot deserialize value "
+        'of type `boolean` from String "maybe": only "true"/"True"/"TRUE" or "false"/"False"/"FALSE" '
+        "recognized (the server refuses this definition)"
+    )
+
+
+@pytest.mark.parametrize("definition", [[1], "workflow", 7, None])
+def test_a_definition_that_is_not_an_object_is_refused(definition: Any) -> None:
+    with pytest.raises(DefinitionError, match="expected a workflow definition"):
+        ConductorWorkflow.from_dict(definition)
+
+
+def test_values_the_server_converts_are_no_problem() -> None:
+    definition = {
+        "name": "converted",
+        "schemaVersion": "2",
+        "tasks": [{"name": "a", "taskReferenceName": "a"}],
+    }
+    workflow = ConductorWorkflow.from_dict(definition).validate()
+    assert workflow.to_dict()["schemaVersion"] == "2"  # rendered back as loaded
+
+
+def test_a_refused_value_is_the_only_problem_reported() -> None:
+    from conductor_testkit.workflow import find_problems
+
+    (problem,) = find_problems(
+        {"name": "w", "tasks": [{"name": "a", "taskReferenceName": "a", "startDelay": []}]}
+    )
+    assert (problem.workflow, problem.task_ref, problem.field) == ("w", "a", "tasks[0].startDelay")
+    assert problem.message.startswith(
+        "the server refuses it: JSON parse error: Cannot deserialize value of type `int`"
+    )

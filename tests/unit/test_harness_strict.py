@@ -110,7 +110,7 @@ def test_unused_mocks_are_allowed_when_the_check_is_off() -> None:
 def test_a_malformed_mock_is_refused_before_the_run(mock: Any, message: str) -> None:
     with pytest.raises(DefinitionError) as info:
         run_workflow(ORDER, {"amount": 3}, {"charge": mock, "ship": {}})
-    assert str(info.value).startswith(message)
+    assert str(info.value).startswith(f"workflow {ORDER['name']!r}, {message}")
 
 
 def test_without_strict_mock_keys_a_dict_with_unknown_keys_is_an_output() -> None:

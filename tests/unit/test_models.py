@@ -223,3 +223,11 @@ def test_wire_turns_any_enum_into_its_value() -> None:
 
     assert wire({"status": TaskStatus.FAILED, "color": [Color.RED]}) == {"status": "FAILED", "color": ["red"]}
     assert wire(None) is None
+
+
+def test_an_event_handler_with_a_null_action_reads_as_the_server_keeps_it() -> None:
+    from conductor_testkit.models import EventHandler
+
+    handler = EventHandler.from_dict({"name": "h", "event": "q", "actions": [None, {"action": "fail_task"}]})
+    assert handler.actions[0] is None
+    assert handler.to_dict()["actions"] == [None, {"action": "fail_task"}]

@@ -17,10 +17,14 @@ to ``conductor`` queues go to the active handlers listening to them (``start_wor
 ``complete_task``, ``fail_task``; see ``engine/event_handlers.py``). Every published message is
 also recorded on the engine (``engine.published_events``).
 
-Definition validation errors answer 400 with the server's ``validationErrors`` list, each path
-under the server's method argument (``registerWorkflowDef.arg0...``, ``updateWorkflowDef.arg0[i]...``,
-``validateWorkflowDef.arg0...``, ``startWorkflow.arg0.workflowDef...`` for start, execute and
-test), and no ``instance`` in the body.
+Bodies are read as the server's JSON binding reads them (``bodies``): a value of the wrong type
+answers 500 with its "JSON parse error: ..." text, a missing body with Spring's text naming the
+controller method, a body nested deeper than 1,000 levels with the nesting error. Bean validation
+errors answer 400 with the server's ``validationErrors`` list, each path under the server's method
+argument (``registerWorkflowDef.arg0...``, ``updateWorkflowDef.arg0[i]...``,
+``validateWorkflowDef.arg0...``, ``startWorkflow.arg0...`` for start, execute and test,
+``updateTask.arg0...``, ``addEventHandler.arg0...``), and no ``instance`` in the body. The
+corpus in ``tests/fidelity/errors`` holds the server's answers to these.
 
 Thread safety: every call runs under the engine's lock (``engine.gate``, shared by every router
 over it). Calls that wait in real time (batch poll with ``timeout``, synchronous execute, signal
@@ -30,8 +34,10 @@ Modules:
 
 - ``_common``: requests, answers, errors, route records, request parameters and the helpers the
   handler groups share.
+- ``bodies``: each route's body type and how it is read, converted and validated.
 - ``metadata``: workflow and task definitions (``/metadata``).
-- ``workflows``: workflow executions (``/workflow``); the search itself is ``engine/search.py``.
+- ``workflows``: workflow executions (``/workflow``, ``/workflow/bulk``); the search itself is
+  ``engine/search.py``.
 - ``tasks``: tasks, queues and poll data (``/tasks``).
 - ``events``: event handlers (``/event``) and the default event queues (``/queue``).
 - this package: the route table assembled from the parts, and the router (dispatch).

@@ -11,9 +11,11 @@ with 400 "There is no queue for handling <status> status"; the engine answers th
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from conductor_testkit.engine.rest import bodies
 from conductor_testkit.engine.rest._common import RestError, Route, RouterBase, _Call
+from conductor_testkit.engine.validation import event_handler_errors
 
 EVENT_ROUTES: Tuple[Route, ...] = (
     Route("POST", "/event", "add_event_handler"),
@@ -44,14 +46,21 @@ _TASK_MODEL_STATUSES = (
 class EventHandlers(RouterBase):
     """Handlers of the ``/event`` routes."""
 
+    def _handler(self, c: _Call, body: bodies.Body, method: str) -> Dict[str, Any]:
+        handler = bodies.read_body(c, body)
+        errors = event_handler_errors(handler)
+        if errors:
+            raise bodies.validation_failed(f"{method}.arg0", errors)
+        return _normalize_event_handler(handler)
+
     def add_event_handler(self, c: _Call) -> None:
-        handler = _normalize_event_handler(c.body(dict))
+        handler = self._handler(c, bodies.ADD_EVENT_HANDLER, "addEventHandler")
         if handler["name"] in self._event_handlers:
             raise RestError(500, f"EventHandler with name {handler['name']} already exists!")
         self._event_handlers[handler["name"]] = handler
 
     def update_event_handler(self, c: _Call) -> None:
-        handler = _normalize_event_handler(c.body(dict))
+        handler = self._handler(c, bodies.UPDATE_EVENT_HANDLER, "updateEventHandler")
         if handler["name"] not in self._event_handlers:
             raise RestError(500, f"EventHandler with name {handler['name']} not found!")
         self._event_handlers[handler["name"]] = handler
@@ -102,11 +111,12 @@ def _normalize_event_handler(handler: Mapping[str, Any]) -> Dict[str, Any]:
     gets ``input: {}``, ``expandInlineJSON`` defaults to false, and the key is read only in that
     spelling (the server drops ``expandInlineJson``; the wire model writes ``expandInlineJSON``).
     """
-    if not handler.get("name"):
-        raise RestError(400, "Missing event handler name")
     out = dict(handler)
-    actions = []
+    actions: List[Optional[Dict[str, Any]]] = []
     for action in handler.get("actions") or []:
+        if action is None:  # kept as the server keeps it
+            actions.append(action)
+            continue
         action = dict(action)
         for key, default in (
             ("complete_task", "output"),

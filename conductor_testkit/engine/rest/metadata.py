@@ -5,16 +5,21 @@ from __future__ import annotations
 from typing import Any, Dict, List, Tuple
 
 from conductor_testkit.engine.definitions import normalize_workflow_def, populate_task_definitions
-from conductor_testkit.engine.rest._common import (
-    RestError,
-    Route,
-    RouterBase,
-    ValidationFailed,
-    _Call,
-    _path_int,
-    _validation_root,
+from conductor_testkit.engine.errors import EngineConflict, EngineIllegalState, EngineNotFound
+from conductor_testkit.engine.rest import bodies
+from conductor_testkit.engine.rest._common import Route, RouterBase, ValidationFailed, _Call, _path_int
+from conductor_testkit.engine.validation import (
+    DefinitionValidationError,
+    check_task_tree,
+    task_def_errors,
+    under,
+    validate_workflow_def,
 )
-from conductor_testkit.engine.validation import DefinitionValidationError, validate_workflow_def
+
+_NULL_TASK_DEF = (
+    'Cannot invoke "com.netflix.conductor.common.metadata.tasks.TaskDef.setCreatedBy(String)" because '
+    '"taskDefinition" is null'
+)
 
 METADATA_ROUTES: Tuple[Route, ...] = (
     # metadata: workflow definitions
@@ -40,32 +45,49 @@ class MetadataHandlers(RouterBase):
     """Handlers of the ``/metadata`` routes."""
 
     def register_workflow_def(self, c: _Call) -> None:
-        with _validation_root("registerWorkflowDef.arg0"):
-            self.engine.register_workflow_def(c.body(dict), overwrite=c.boolean("overwrite", False))
+        definition = bodies.read_body(c, bodies.WORKFLOW_DEF)
+        overwrite = c.boolean("overwrite", False)
+        # MetadataResource.create: an existing name and version is a conflict (before any
+        # validation) or, with overwrite, an update (validated as updateWorkflowDef)
+        root = "registerWorkflowDef.arg0"
+        name = definition.get("name")
+        if isinstance(name, str) and name.strip():
+            version = definition.get("version", 1)
+            if self.engine.find_workflow_def(name, version) is not None:
+                if not overwrite:
+                    raise EngineConflict(f"Workflow with {name}.{version} already exists!")
+                root = "updateWorkflowDef.arg0"
+        errors = self._validation_errors(definition, root)
+        if errors:
+            raise ValidationFailed(errors)
+        self.engine.register_workflow_def(definition, overwrite=overwrite)
 
     def _validation_errors(self, definition: Any, root: str) -> List[Dict[str, Any]]:
         """What the server's bean validation reports for ``definition`` (nothing registered)."""
-        if not isinstance(definition, dict):
-            raise RestError(
-                400, f"a workflow definition must be a JSON object, got {type(definition).__name__}"
-            )
+        if definition is None:
+            return [{"path": f"{root}.<list element>", "message": "WorkflowDef cannot be null"}]
+        check_task_tree(definition)
         checked = normalize_workflow_def(definition)
         populate_task_definitions(checked, self.engine.lookup_task_def)
         try:
-            validate_workflow_def(checked, root)
+            validate_workflow_def(checked)
         except DefinitionValidationError as exc:
-            return list(exc.validation_errors)
+            return bodies.definition_errors(exc.validation_errors, root)
         return []
 
     def validate_workflow_def(self, c: _Call) -> None:
-        errors = self._validation_errors(c.body(dict), "validateWorkflowDef.arg0")
+        errors = self._validation_errors(
+            bodies.read_body(c, bodies.VALIDATE_WORKFLOW_DEF), "validateWorkflowDef.arg0"
+        )
         if errors:
             raise ValidationFailed(errors)
 
     def update_workflow_defs(self, c: _Call) -> Dict[str, Any]:
-        definitions = c.body(list)
+        definitions = bodies.read_body(c, bodies.WORKFLOW_DEFS)
         # the server validates the whole list before it stores any definition
         errors: List[Dict[str, Any]] = []
+        if not definitions:
+            errors.append({"path": "updateWorkflowDef.arg0", "message": "WorkflowDefList is empty"})
         for index, definition in enumerate(definitions):
             errors.extend(self._validation_errors(definition, f"updateWorkflowDef.arg0[{index}]"))
         if errors:
@@ -112,17 +134,34 @@ class MetadataHandlers(RouterBase):
         ]
 
     def get_workflow_def(self, c: _Call) -> Any:
-        return self.engine.get_workflow_def(c.path["name"], c.integer("version", None))
+        return self.engine.get_workflow_def(c.path["name"], bodies.query_number(c, "version", "Integer"))
 
     def unregister_workflow_def(self, c: _Call) -> None:
         self.engine.unregister_workflow_def(c.path["name"], _path_int("version", c.path["version"]))
 
     def register_task_defs(self, c: _Call) -> None:
-        for definition in c.body(list):
+        definitions = bodies.read_body(c, bodies.TASK_DEFS)
+        errors: List[Dict[str, Any]] = []
+        if not definitions:
+            errors.append({"path": "registerTaskDef.arg0", "message": "TaskDefList is empty"})
+        for index, definition in enumerate(definitions):
+            if definition is not None:
+                errors.extend(under(f"registerTaskDef.arg0[{index}]", task_def_errors(definition)))
+        if errors:
+            raise ValidationFailed(errors)
+        for definition in definitions:
+            if definition is None:
+                raise EngineIllegalState(_NULL_TASK_DEF)
             self.engine.register_task_def(definition)
 
     def update_task_def(self, c: _Call) -> None:
-        self.engine.register_task_def(c.body(dict))
+        definition = bodies.read_body(c, bodies.TASK_DEF)
+        errors = task_def_errors(definition)
+        if errors:
+            raise bodies.validation_failed("updateTaskDef.arg0", errors)
+        if self.engine.lookup_task_def(definition["name"]) is None:
+            raise EngineNotFound(f"No such task by name {definition['name']}")
+        self.engine.register_task_def(definition)
 
     def get_all_task_defs(self, c: _Call) -> Any:
         return self.engine.get_all_task_defs()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from conductor_testkit.engine import operations
+from conductor_testkit.engine.errors import EngineNotFound
+from conductor_testkit.engine.rest import bodies
 from conductor_testkit.engine.rest._common import (
     NO_CONTENT,
     TEXT,
@@ -16,6 +18,7 @@ from conductor_testkit.engine.rest._common import (
     advance_idle_clock,
 )
 from conductor_testkit.engine.run import TERMINAL
+from conductor_testkit.engine.validation import task_result_errors
 
 TASK_ROUTES: Tuple[Route, ...] = (
     Route("GET", "/tasks/poll/{tasktype}", "poll"),
@@ -71,13 +74,24 @@ class TaskHandlers(RouterBase):
             or []
         )
 
+    def _task_result(self, c: _Call, body: bodies.Body) -> Dict[str, Any]:
+        """A TaskResult body as TaskService.updateTask takes it: valid, of an existing workflow."""
+        result: Dict[str, Any] = bodies.read_body(c, body)
+        errors = task_result_errors(result)
+        if errors and body is bodies.TASK_RESULT_V2:
+            raise RestError(500, _argument_not_valid(body.method, result, errors))
+        if errors:
+            raise bodies.validation_failed("updateTask.arg0", errors)
+        self.engine.store.run(result["workflowInstanceId"])  # 404 first, as the server's executor
+        return result
+
     def update_task(self, c: _Call) -> str:
-        result = c.body(dict)
+        result = self._task_result(c, bodies.TASK_RESULT)
         self.engine.update_task(result)
         return str(result.get("taskId") or "")
 
     def update_task_v2(self, c: _Call) -> Any:
-        result = c.body(dict)
+        result = self._task_result(c, bodies.TASK_RESULT_V2)
         self.engine.update_task(result)
         task = self.engine.get_task(result.get("taskId"))
         if task.get("status") not in TERMINAL:
@@ -85,33 +99,36 @@ class TaskHandlers(RouterBase):
         tasks = self._poll(task.get("taskType"), result.get("workerId"), task.get("domain"), 1)
         return tasks[0] if tasks else NO_CONTENT
 
-    def update_task_by_ref_name(self, c: _Call) -> str:
-        return str(
-            self.engine.update_task_by_ref_name(
-                c.path["workflowId"],
-                c.path["taskRefName"],
-                c.result_status(),
-                c.body(dict),
-                worker_id=c.text("workerid"),
+    def _update_by_ref_name(self, c: _Call, body: bodies.Body) -> str:
+        status = bodies.path_status(c)
+        output = bodies.read_body(c, body)
+        try:
+            task_id = self.engine.update_task_by_ref_name(
+                c.path["workflowId"], c.path["taskRefName"], status, output, worker_id=c.text("workerid")
             )
-            or ""
-        )
+        except EngineNotFound:
+            return ""  # no such workflow: no pending task, nothing updated (as on the server)
+        return str(task_id or "")
+
+    def update_task_by_ref_name(self, c: _Call) -> str:
+        return self._update_by_ref_name(c, bodies.TASK_OUTPUT)
 
     def update_task_by_ref_name_sync(self, c: _Call) -> Any:
         workflow_id, ref = c.path["workflowId"], c.path["taskRefName"]
-        task_id = self.engine.update_task_by_ref_name(
-            workflow_id, ref, c.result_status(), c.body(dict), worker_id=c.text("workerid")
-        )
-        if not task_id:
+        if not self._update_by_ref_name(c, bodies.TASK_OUTPUT_SYNC):
             raise RestError(404, f"Found no running task {ref} of workflow {workflow_id} to update")
         return self._workflow(workflow_id, True)
 
     def signal(self, c: _Call) -> None:
-        operations.signal(self.engine, c.path["workflowId"], c.result_status(), c.body(dict))
+        status = bodies.path_status(c)
+        output = bodies.read_body(c, bodies.SIGNAL_OUTPUT)
+        operations.signal(self.engine, c.path["workflowId"], status, output)
 
     def signal_sync(self, c: _Call) -> Any:
         workflow_id = c.path["workflowId"]
-        task_id = operations.signal(self.engine, workflow_id, c.result_status(), c.body(dict))
+        status = bodies.path_status(c)
+        output = bodies.read_body(c, bodies.SIGNAL_OUTPUT_SYNC)
+        task_id = operations.signal(self.engine, workflow_id, status, output)
         if not task_id:
             raise RestError(404, f"Found no blocked task in workflow {workflow_id} to signal")
         self.gate.touch()
@@ -121,7 +138,7 @@ class TaskHandlers(RouterBase):
     def add_task_log(self, c: _Call) -> None:
         task_id = c.path["taskId"]
         self._logs.setdefault(task_id, []).append(
-            {"log": c.body_text(), "taskId": task_id, "createdTime": self._now_ms()}
+            {"log": bodies.read_body(c, bodies.TASK_LOG), "taskId": task_id, "createdTime": self._now_ms()}
         )
 
     def get_task_logs(self, c: _Call) -> Any:
@@ -162,3 +179,20 @@ class TaskHandlers(RouterBase):
 
     def all_poll_data(self, c: _Call) -> Any:
         return list(self._poll_data.values())
+
+
+def _argument_not_valid(method: str, result: Mapping[str, Any], errors: List[Dict[str, str]]) -> str:
+    """Spring's MethodArgumentNotValidException text for a TaskResult (``@Valid`` on the argument)."""
+    parts = []
+    for error in sorted(errors, key=lambda e: e["path"] != "workflowInstanceId"):
+        field = error["path"]
+        value = result.get(field)
+        parts.append(
+            f"[Field error in object 'taskResult' on field '{field}': rejected value "
+            f"[{'null' if value is None else value}]; codes [NotEmpty.taskResult.{field},NotEmpty.{field},"
+            f"NotEmpty.java.lang.String,NotEmpty]; arguments [org.springframework.context.support."
+            f"DefaultMessageSourceResolvable: codes [taskResult.{field},{field}]; arguments []; default "
+            f"message [{field}]]; default message [{error['message']}]] "
+        )
+    count = "" if len(parts) == 1 else f" with {len(parts)} errors"
+    return f"Validation failed for argument [0] in {method}{count}: {''.join(parts)}"

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from typing import Any, Dict, List, Tuple
+from contextlib import contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 from conductor_testkit.engine import operations
-from conductor_testkit.engine.rest._common import (
-    _START_ROOT,
-    TEXT,
-    RestError,
-    Route,
-    RouterBase,
-    _Call,
-    _path_int,
-    _validation_root,
-)
+from conductor_testkit.engine.requests_check import check_test_request, read_start_request
+from conductor_testkit.engine.rest import bodies
+from conductor_testkit.engine.rest._common import TEXT, RestError, Route, RouterBase, _Call, _path_int
 from conductor_testkit.engine.run import WORKFLOW_TERMINAL
 from conductor_testkit.engine.search import search_workflows, workflow_summary
+from conductor_testkit.engine.validation import DefinitionValidationError
+from conductor_testkit.errors import ConductorError
+
+_START_ARGUMENT = "startWorkflow.arg0"
+_BULK_LIMIT = 1000
+
+
+@contextmanager
+def _start_validation() -> Iterator[None]:
+    """The engine's start-request validation errors under the server's argument path."""
+    try:
+        yield
+    except DefinitionValidationError as exc:
+        raise bodies.validation_failed(_START_ARGUMENT, exc.validation_errors) from exc
 
 WORKFLOW_ROUTES: Tuple[Route, ...] = (
     Route("POST", "/workflow", "start_workflow", TEXT),
@@ -45,7 +52,24 @@ WORKFLOW_ROUTES: Tuple[Route, ...] = (
     Route("POST", "/workflow/{workflowId}/retry", "retry_workflow", status=204),
     Route("POST", "/workflow/{workflowId}/resetcallbacks", "reset_callbacks", status=204),
     Route("POST", "/workflow/{workflowId}/variables", "update_variables"),  # Orkes
+    Route("PUT", "/workflow/bulk/pause", "bulk_pause"),
+    Route("PUT", "/workflow/bulk/resume", "bulk_resume"),
+    Route("POST", "/workflow/bulk/restart", "bulk_restart"),
+    Route("POST", "/workflow/bulk/retry", "bulk_retry"),
+    Route("POST", "/workflow/bulk/terminate", "bulk_terminate"),
+    Route("DELETE", "/workflow/bulk/remove", "bulk_remove"),
+    Route("DELETE", "/workflow/bulk/terminate-remove", "bulk_terminate_remove"),
 )
+
+_BULK_BODIES = {
+    "pauseWorkflow": bodies.bulk_ids("pauseWorkflow"),
+    "resumeWorkflow": bodies.bulk_ids("resumeWorkflow"),
+    "restart": bodies.bulk_ids("restart", "boolean"),
+    "retry": bodies.bulk_ids("retry"),
+    "terminate": bodies.bulk_ids("terminate", "java.lang.String"),
+    "deleteWorkflow": bodies.bulk_ids("deleteWorkflow", "boolean"),
+    "terminateRemove": bodies.bulk_ids("terminateRemove", "boolean", "java.lang.String"),
+}
 
 
 class WorkflowHandlers(RouterBase):
@@ -54,39 +78,51 @@ class WorkflowHandlers(RouterBase):
     # -- starting and executing ------------------------------------------------------------------
 
     def start_workflow(self, c: _Call) -> str:
-        request = c.body(dict)
-        _check_idempotency_strategy(request)
-        with _validation_root(_START_ROOT):
+        request = bodies.read_body(c, bodies.START_REQUEST)
+        with _start_validation():
+            request = read_start_request(request, task_def=self.engine.lookup_task_def)
             return str(self.engine.start_workflow(request))
 
     def start_workflow_by_name(self, c: _Call) -> str:
+        name = c.path["name"]
+        version = bodies.query_number(c, "version", "Integer")
+        priority = bodies.query_number(c, "priority", "int", 0)
+        workflow_input = bodies.read_body(c, bodies.START_INPUT)
+        if priority is not None and not 0 <= priority <= 99:  # WorkflowService's @Min/@Max
+            bound = "0 is the minimum" if priority < 0 else "99 is the maximum"
+            problem = {"path": "", "message": f"{bound} priority value"}
+            raise bodies.validation_failed("startWorkflow.arg3", [problem])
+        # WorkflowService.startWorkflow(name, version, ...) looks the definition up first
+        self.engine.get_workflow_def(name, version)
         request = {
-            "name": c.path["name"],
-            "version": c.integer("version", None),
+            "name": name,
+            "version": version,
             "correlationId": c.text("correlationId"),
-            "priority": c.integer("priority", 0),
-            "input": c.body(dict),
+            "priority": priority,
+            "input": workflow_input,
         }
-        return str(self.engine.start_workflow({k: v for k, v in request.items() if v is not None}))
+        with _start_validation():
+            return str(self.engine.start_workflow({k: v for k, v in request.items() if v is not None}))
 
     def execute_workflow(self, c: _Call) -> Any:
-        request = dict(c.body(dict))
         version = _path_int("version", c.path["version"])
+        request = dict(bodies.read_body(c, bodies.EXECUTE_REQUEST))
         request["name"] = c.path["name"]
         request["version"] = None if version == 0 else version  # 0 means the latest, as on the server
         request = {k: v for k, v in request.items() if v is not None}
-        wait_seconds = c.integer("waitForSeconds", 10) or 10
+        wait_seconds = bodies.query_number(c, "waitForSeconds", "Integer", 10) or 10
         request_id = c.text("requestId") or str(uuid.uuid4())
         refs = [r.strip() for r in (c.text("waitUntilTaskRef") or "").split(",") if r.strip()]
-        with _validation_root(_START_ROOT):
+        with _start_validation():
+            request = read_start_request(request, task_def=self.engine.lookup_task_def)
             workflow_id = str(self.engine.start_workflow(request))
         self.gate.touch()  # workers waiting in a poll may have work now
         return self._await_signal_response(workflow_id, refs, request_id, wait_seconds)
 
     def test_workflow(self, c: _Call) -> Any:
-        request = c.body(dict)
-        _check_idempotency_strategy(request)
-        with _validation_root(_START_ROOT):  # the test endpoint validates as a start (3.32.1)
+        body = bodies.read_body(c, bodies.TEST_REQUEST)
+        with _start_validation():  # the test endpoint validates as a start (3.32.1)
+            request = check_test_request(body, task_def=self.engine.lookup_task_def)
             return self.engine.test_workflow(request)
 
     # -- reading workflows -----------------------------------------------------------------------
@@ -127,7 +163,7 @@ class WorkflowHandlers(RouterBase):
         return found
 
     def _search(self, c: _Call) -> Dict[str, Any]:
-        workflows = self._workflows()
+        workflows = self.engine.store.all_workflows()  # archived runs included
         if c.boolean("topLevelOnly", False):
             workflows = [w for w in workflows if not w.get("parentWorkflowId")]
         return search_workflows(
@@ -157,7 +193,7 @@ class WorkflowHandlers(RouterBase):
         self, name: str, correlation_id: str, include_closed: bool, include_tasks: bool
     ) -> List[Any]:
         out = []
-        for workflow in self._workflows():
+        for workflow in self.engine.store.all_workflows():  # archived runs included
             if workflow.get("workflowName") != name or workflow.get("correlationId") != correlation_id:
                 continue
             if not include_closed and workflow.get("status") in WORKFLOW_TERMINAL:
@@ -177,7 +213,10 @@ class WorkflowHandlers(RouterBase):
         include_closed = c.boolean("includeClosed", False)
         include_tasks = c.boolean("includeTasks", False)
         result: Dict[str, Any] = {}
-        for correlation_id in c.body(list):
+        correlation_ids = bodies.read_body(c, bodies.CORRELATION_IDS)
+        if any(correlation_id is None for correlation_id in correlation_ids):
+            raise RestError(500, "correlationId cannot be null")
+        for correlation_id in correlation_ids:
             found = self._correlated(c.path["name"], str(correlation_id), include_closed, include_tasks)
             if found:
                 result[str(correlation_id)] = found
@@ -221,7 +260,8 @@ class WorkflowHandlers(RouterBase):
         operations.skip_task(self.engine, c.path["workflowId"], c.path["taskReferenceName"], None)
 
     def rerun_workflow(self, c: _Call) -> str:
-        return str(operations.rerun_workflow(self.engine, c.path["workflowId"], c.body(dict)))
+        request = bodies.read_body(c, bodies.RERUN_REQUEST)
+        return str(operations.rerun_workflow(self.engine, c.path["workflowId"], request))
 
     def restart_workflow(self, c: _Call) -> None:
         operations.restart_workflow(
@@ -239,24 +279,68 @@ class WorkflowHandlers(RouterBase):
         operations.reset_callbacks(self.engine, c.path["workflowId"])
 
     def update_variables(self, c: _Call) -> Any:
-        operations.update_variables(self.engine, c.path["workflowId"], c.body(dict))
+        operations.update_variables(self.engine, c.path["workflowId"], bodies.read_body(c, bodies.VARIABLES))
         return self._workflow(c.path["workflowId"], True)
 
+    # -- bulk operations (WorkflowBulkResource): each id on its own, failures collected ------------
 
-# Jackson lists an enum's accepted values in this order in its error message (verified on 3.32.1)
-_IDEMPOTENCY_STRATEGIES = ("FAIL_ON_RUNNING", "RETURN_EXISTING", "FAIL")
+    def _bulk_ids(self, c: _Call, method: str) -> List[str]:
+        ids: List[str] = bodies.read_body(c, _BULK_BODIES[method])
+        if not ids:
+            problem = "WorkflowIds list cannot be null."
+        elif len(ids) > _BULK_LIMIT:
+            problem = "Cannot process more than 1000 workflows. Please use multiple requests."
+        else:
+            return ids
+        raise bodies.validation_failed(f"{method}.arg0", [{"path": "", "message": problem}])
 
+    def _bulk(self, c: _Call, method: str, *steps: Callable[[str], Any]) -> Dict[str, Any]:
+        """WorkflowBulkServiceImpl: each step on each id, each success and failure reported."""
+        failed: Dict[str, str] = {}
+        succeeded: List[str] = []
+        for workflow_id in self._bulk_ids(c, method):
+            for step in steps:
+                try:
+                    step(workflow_id)
+                    succeeded.append(workflow_id)
+                except ConductorError as exc:
+                    failed[workflow_id] = str(getattr(exc, "message", None) or exc)
+        return {"bulkErrorResults": failed, "bulkSuccessfulResults": succeeded}
 
-def _check_idempotency_strategy(request: Dict[str, Any]) -> None:
-    """A start request's ``idempotencyStrategy`` must name an IdempotencyStrategy (else HTTP 500,
-    the server's JSON parse error). 3.32.1 applies none of them on start."""
-    strategy = request.get("idempotencyStrategy")
-    if strategy is None or strategy in _IDEMPOTENCY_STRATEGIES:
-        return
-    shown = json.dumps(strategy) if isinstance(strategy, str) else str(strategy)
-    raise RestError(
-        500,
-        "JSON parse error: Cannot deserialize value of type "
-        "`com.netflix.conductor.common.metadata.workflow.IdempotencyStrategy` from String "
-        f"{shown}: not one of the values accepted for Enum class: [{', '.join(_IDEMPOTENCY_STRATEGIES)}]",
-    )
+    def bulk_pause(self, c: _Call) -> Any:
+        return self._bulk(c, "pauseWorkflow", lambda wid: operations.pause_workflow(self.engine, wid))
+
+    def bulk_resume(self, c: _Call) -> Any:
+        return self._bulk(c, "resumeWorkflow", lambda wid: operations.resume_workflow(self.engine, wid))
+
+    def bulk_restart(self, c: _Call) -> Any:
+        latest = c.boolean("useLatestDefinitions", False)
+        return self._bulk(
+            c,
+            "restart",
+            lambda wid: operations.restart_workflow(self.engine, wid, use_latest_definitions=latest),
+        )
+
+    def bulk_retry(self, c: _Call) -> Any:
+        return self._bulk(c, "retry", lambda wid: operations.retry_workflow(self.engine, wid))
+
+    def bulk_terminate(self, c: _Call) -> Any:
+        reason = c.text("reason")
+        return self._bulk(c, "terminate", lambda wid: operations.terminate_workflow(self.engine, wid, reason))
+
+    def bulk_remove(self, c: _Call) -> Any:
+        archive = c.boolean("archiveWorkflow", True)
+        return self._bulk(
+            c, "deleteWorkflow", lambda wid: operations.remove_workflow(self.engine, wid, archive=archive)
+        )
+
+    def bulk_terminate_remove(self, c: _Call) -> Any:
+        archive = c.boolean("archiveWorkflow", True)
+        reason = c.text("reason")
+        # terminated and removed separately, each step reported (an id can appear twice)
+        return self._bulk(
+            c,
+            "terminateRemove",
+            lambda wid: operations.terminate_workflow(self.engine, wid, reason),
+            lambda wid: operations.remove_workflow(self.engine, wid, archive=archive),
+        )

@@ -426,9 +426,9 @@ def task_from_dict(data: Union[Mapping[str, Any], WorkflowTask]) -> TaskInterfac
     # importing the package registers every task class
     import conductor_testkit.workflow.task  # noqa: F401
 
+    if not isinstance(data, (Mapping, WorkflowTask)):
+        raise DefinitionError(f"a task must be a JSON object, received {data!r:.80}")
     raw = data.to_dict() if isinstance(data, WorkflowTask) else copy.deepcopy(dict(data))
-    if not isinstance(raw, dict):
-        raise DefinitionError(f"a task must be a JSON object, received {data!r}")
     ref = raw.get("taskReferenceName", "<no taskReferenceName>")
     cls = TaskInterface._classes_by_type.get(str(raw.get("type", "SIMPLE")), TaskInterface)
     task = cls.__new__(cls)

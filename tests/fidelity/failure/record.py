@@ -16,7 +16,6 @@ the engine instead of the server and prints every difference (the report for the
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -33,19 +32,12 @@ from . import comparison, failcases
 
 
 def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    return casefiles.recorder_arguments(
+        __doc__,
+        argv,
+        check_help="re-run on the server, diff against the goldens",
+        local=("--engine", "run on the engine, diff against the goldens"),
     )
-    parser.add_argument(
-        "--server", default=os.environ.get("CONDUCTOR_SERVER_URL"), help="API URL of the real server"
-    )
-    parser.add_argument(
-        "--only", action="append", default=[], metavar="NAME", help="only this case (repeatable)"
-    )
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--check", action="store_true", help="re-run on the server, diff against the goldens")
-    mode.add_argument("--engine", action="store_true", help="run on the engine, diff against the goldens")
-    return parser.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -33,7 +33,7 @@ from . import corpus
 
 
 def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
-    parser = casefiles.recorder_arguments(__doc__)
+    parser = casefiles.recorder_parser(__doc__)
     parser.add_argument("--generate", action="store_true", help="(re)write cases/gen_*.json first")
     parser.add_argument("--repeat", type=int, default=3, help="server runs per case when recording")
     return parser.parse_args(argv)

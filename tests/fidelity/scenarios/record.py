@@ -38,7 +38,7 @@ from .scenario import (
 
 
 def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
-    return fidelity_casefiles.recorder_arguments(__doc__).parse_args(argv)
+    return fidelity_casefiles.recorder_parser(__doc__).parse_args(argv)
 
 
 def _record_one(session: requests.Session, api_url: str, name: str, check: bool) -> bool:
