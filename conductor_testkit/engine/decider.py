@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional
 from conductor_testkit.engine.definitions import BUILT_IN_TYPES
 from conductor_testkit.engine.errors import TerminateWorkflow
 from conductor_testkit.engine.expressions import resolve_parameters, resolve_task_input
+from conductor_testkit.engine.javastr import java_hashmap_order
 from conductor_testkit.engine.run import (
     RETRIABLE_NOT,
     TERMINAL,
@@ -40,6 +41,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.engine import Engine
 
 INT_MAX = 2**31 - 1
+# what a decide pass may change on an existing task (see Decider._forget_pass_changes)
+_PASS_CHANGED_FIELDS = ("status", "reasonForIncompletion", "endTime", "updateTime")
 _MAX_PASSES = 1_000_000
 
 
@@ -93,6 +96,7 @@ class Decider:
                 except TerminateWorkflow as exc:
                     self._unpersist_pass(run)
                     self._terminate_from_exception(run, exc)
+                    self._forget_pass_changes(run, keep=exc.task)
                     return
                 if run.is_terminal():
                     return
@@ -114,6 +118,7 @@ class Decider:
     # WorkflowExecutorOps.decide, one iteration
     def _decide_pass(self, run: WorkflowRun) -> bool:
         run.pass_marked = []
+        run.pass_changes = {}
         outcome = self._decide_outcome(run)
         if outcome.complete:
             term = outcome.terminate_task
@@ -122,8 +127,9 @@ class Decider:
                 # terminate() saves the TERMINATE task itself (with its executed flag)
                 run.pass_marked = [t for t in run.pass_marked if t is not term]
             self._unpersist_pass(run)
+            self._forget_pass_changes(run, keep=None)
             return False
-        new_tasks = self._dedup(run, outcome.to_schedule)
+        new_tasks = self.dedup(run, outcome.to_schedule)
         self.set_task_domains(run, new_tasks)
         changed = self.add_tasks(run, new_tasks)
         env = self.engine.env_for(run)
@@ -154,7 +160,33 @@ class Decider:
             run.refresh_pending(task)
         run.pass_marked = []
 
-    def _dedup(self, run: WorkflowRun, tasks: List[TaskDict]) -> List[TaskDict]:
+    @staticmethod
+    def _note_change(run: WorkflowRun, task: TaskDict, before: Dict[str, Any]) -> None:
+        """Remember ``task`` as it was (``before``) when this pass first changed its status."""
+        run.pass_changes.setdefault(task["taskId"], (task, before))
+
+    @staticmethod
+    def _forget_pass_changes(run: WorkflowRun, keep: Any) -> None:
+        """The stored tasks after a pass that ended the workflow: its status changes are gone.
+
+        WorkflowExecutorOps.decide returns at ``endExecution`` without saving the tasks its
+        DeciderService.decide changed (a timeout, an optional failure relabelled
+        COMPLETED_WITH_ERRORS); the workflow itself was ended from those in-memory statuses.
+        Only the task a TerminateWorkflowException names is saved (by ``terminate``).
+        """
+        for task, before in run.pass_changes.values():
+            if task is keep:
+                continue
+            for field, value in before.items():
+                if value is None:
+                    task.pop(field, None)
+                else:
+                    task[field] = value
+            run.refresh_pending(task)
+        run.pass_changes = {}
+
+    def dedup(self, run: WorkflowRun, tasks: List[TaskDict]) -> List[TaskDict]:
+        """WorkflowExecutorOps.dedupAndAddTasks: drop tasks whose reference and retry count exist."""
         out = []
         seen = set()
         for t in tasks:
@@ -197,6 +229,7 @@ class Decider:
                 released.add(task["referenceTaskName"])
             task_def = self._task_def(run, task)
             if task_def is not None and task["status"] not in TERMINAL:  # a timeout needs an open task
+                before = {field: task.get(field) for field in _PASS_CHANGED_FIELDS}
                 self._check_policy_timeouts(task_def, task)
                 if self._response_timed_out(task_def, task):
                     task["status"] = "TIMED_OUT"
@@ -205,6 +238,8 @@ class Decider:
                         f"{task['taskId']} with Task Definition: {task.get('taskDefName')}"
                     )
                     self._stamp_end(task)
+                if task["status"] != before["status"]:
+                    self._note_change(run, task, before)
             if task["status"] in UNSUCCESSFUL:
                 wt = task.get("workflowTask") or run.index.task(task["referenceTaskName"])
                 retry = self._retry(run, task_def, wt, task)
@@ -213,6 +248,7 @@ class Decider:
                     released.add(retry["referenceTaskName"])
                     run.refresh_pending(task)
                 elif not (wt and wt.get("permissive") and not wt.get("optional")):
+                    self._note_change(run, task, {field: task.get(field) for field in _PASS_CHANGED_FIELDS})
                     task["status"] = "COMPLETED_WITH_ERRORS"
             if not task.get("executed") and not task.get("retried") and task["status"] in TERMINAL:
                 task["executed"] = True
@@ -248,7 +284,9 @@ class Decider:
             prev = latest.get(t["referenceTaskName"])
             if prev is None or not (prev.get("retryCount", 0) > t.get("retryCount", 0)):
                 latest[t["referenceTaskName"]] = t
-        failed = [t for t in latest.values() if t["status"] in UNSUCCESSFUL]
+        # Collectors.toMap builds a HashMap: the reasons follow its key order
+        ordered = [latest[ref] for ref in java_hashmap_order(latest)]
+        failed = [t for t in ordered if t["status"] in UNSUCCESSFUL]
         if failed:
             raise TerminateWorkflow(
                 ". ".join(
@@ -323,10 +361,13 @@ class Decider:
         if not tasks:
             return False
         now = self.engine.clock.now_ms()
+        arrivals = self.engine.task_arrivals
         for t in tasks:
             if not t.get("seq"):
                 run.max_seq += 1
                 t["seq"] = run.max_seq
+            if "_arrival" not in t:
+                t["_arrival"] = next(arrivals)
             if not t.get("_firstScheduledTime"):
                 t["_firstScheduledTime"] = now
             if not t.get("scheduledTime"):
@@ -499,7 +540,7 @@ class Decider:
         keep_reason = not for_workflow_retry
         if for_workflow_retry:
             delay_seconds = 0
-        new = {k: v for k, v in task.items() if k != "_dueMs"}
+        new = {k: v for k, v in task.items() if k not in ("_dueMs", "_arrival")}
         new_id = self.engine.ids.generate()
         for key in ("subWorkflowId", "workerId", "retriedTaskId"):
             new.pop(key, None)

@@ -29,6 +29,7 @@ Internals the engine's own modules use: ``store``, ``decider``, ``mapper``, ``id
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
@@ -54,6 +55,7 @@ from conductor_testkit.engine.errors import (
     EngineIllegalState,
     EngineNotFound,
 )
+from conductor_testkit.engine.event_handlers import ConductorQueues, EventExecution
 from conductor_testkit.engine.expressions import workflow_input_with_template
 from conductor_testkit.engine.gate import EngineGate
 from conductor_testkit.engine.gc_pause import gc_paused
@@ -67,7 +69,9 @@ from conductor_testkit.engine.jq_transform import (
 from conductor_testkit.engine.mapping import Mapper
 from conductor_testkit.engine.mocks import MockSet
 from conductor_testkit.engine.operators import OPERATOR_HANDLERS
+from conductor_testkit.engine.poll_limits import RateLimiter, held_back, release_next
 from conductor_testkit.engine.prepared import PreparedDefinition, prepare_definition, workflow_task_templates
+from conductor_testkit.engine.python_evaluator import evaluate_python
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_ref, json_copy
 from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_http_session
 from conductor_testkit.engine.script_warnings import ScriptOrigin
@@ -158,6 +162,10 @@ class Engine:
         host_name: the ``workerId`` of async system tasks (the server's host name).
         shuffle_ready: settle ready tasks in a seeded random order (``seed``) instead of
             definition order, to explore interleavings of parallel branches reproducibly.
+        task_rate_limits: hold back polled tasks beyond their TaskDef's ``rateLimitPerFrequency``
+            per ``rateLimitFrequencyInSeconds``, as a Redis-backed server does. Off by default:
+            the SQL-backed servers (SQLite, Postgres, MySQL; the pinned test server) ignore rate
+            limits. ``concurrentExecLimit`` is always applied, as every server does.
         finished_runs_in_memory: how many finished workflow runs stay in memory; older ones are
             archived out of memory and stay readable by id (see
             :mod:`~conductor_testkit.engine.store`). ``None`` keeps every run in memory.
@@ -176,6 +184,7 @@ class Engine:
         jq_memory_limit_bytes: int = DEFAULT_JQ_MEMORY_LIMIT_BYTES,
         host_name: str = "conductor-testkit",
         shuffle_ready: bool = False,
+        task_rate_limits: bool = False,
         finished_runs_in_memory: Optional[int] = DEFAULT_FINISHED_IN_MEMORY,
     ) -> None:
         self.clock = clock if clock is not None else VirtualClock()
@@ -185,6 +194,9 @@ class Engine:
         self.shuffle_ready = shuffle_ready
         self.ready_rng = random.Random(seed)
         self.store = Store(finished_runs_in_memory)
+        # creation order of every task (the server's task_in_progress rows, concurrentExecLimit)
+        self.task_arrivals = itertools.count(1)
+        self.rate_limiter: Optional[RateLimiter] = RateLimiter() if task_rate_limits else None
         self.network = network
         self.host_name = host_name
         self.js = JavaScriptEvaluator(js_time_limit_seconds, js_memory_limit_bytes)
@@ -200,6 +212,9 @@ class Engine:
         self.mapper = Mapper(self)
         self.decider = Decider(self)
         self.published_events: List[Dict[str, Any]] = []
+        # messages of conductor queues waiting for event handlers, and what handlers did
+        self.conductor_queues = ConductorQueues()
+        self.event_executions: List[EventExecution] = []
         self.kafka_messages: List[Dict[str, Any]] = []
         self.workers: Dict[str, Any] = {}
         self._session: Any = None
@@ -438,7 +453,10 @@ class Engine:
             "workflowName": defn["name"],
             "workflowVersion": defn.get("version", 1),
         }
-        for key in ("correlationId", "idempotencyKey", "createdBy"):
+        # the idempotencyKey of a start request is not kept: 3.32.1's WorkflowModel has no such
+        # field, and its start applies no idempotencyStrategy (FAIL, RETURN_EXISTING and
+        # FAIL_ON_RUNNING all start a new workflow)
+        for key in ("correlationId", "createdBy"):
             if req.get(key) is not None:
                 wf[key] = req[key]
         if parent is not None:
@@ -627,25 +645,33 @@ class Engine:
     ) -> List[Dict[str, Any]]:
         """Hand out up to ``count`` SCHEDULED worker tasks of ``task_type`` that are due.
 
-        Only runs that may hold work are walked (:meth:`Store.pollable_runs`), so a poll costs the
-        same however many workflows have finished.
+        Like the server, the poll takes ``count`` due tasks out of the queue and hands out those
+        within their TaskDef's ``concurrentExecLimit`` (and rate limit, when enabled); the others
+        are postponed (see :mod:`~conductor_testkit.engine.poll_limits`). Only runs that may hold
+        work are walked (:meth:`Store.pollable_runs`), so a poll costs the same however many
+        workflows have finished.
         """
         now = self.clock.now_ms()
-        found: List[Dict[str, Any]] = []
+        due: List[TaskDict] = []
         for run in self.store.pollable_runs():
             if run.is_terminal():
                 continue
             for task in run.non_terminal():
-                if len(found) >= count:
-                    return found
+                if len(due) >= count:
+                    break
                 if task["taskType"] != task_type or task["status"] != "SCHEDULED":
                     continue
                 if (task.get("domain") or None) != (domain or None):
                     continue
                 if self.task_due_ms(task) > now:
                     continue
-                self.mark_polled(task, worker_id)
-                found.append(self.task_snapshot(task))
+                due.append(task)
+        found: List[Dict[str, Any]] = []
+        for task in due:
+            if held_back(self, task):
+                continue
+            self.mark_polled(task, worker_id)
+            found.append(self.task_snapshot(task))
         return found
 
     def mark_polled(self, task: TaskDict, worker_id: Optional[str]) -> None:
@@ -717,6 +743,7 @@ class Engine:
             task["_dueMs"] = now + callback * 1000
         task["updateTime"] = now
         run.refresh_pending(task)
+        release_next(self, task)
         try:
             self.decider.decide(run, incremental=True)
         except ValueError as exc:
@@ -776,13 +803,24 @@ class Engine:
     # ------------------------------------------------------------------------------------
     # evaluators used by mappers/operators
     def evaluate(
-        self, evaluator_type: str, expression: Any, input: Any, *, origin: Optional[ScriptOrigin] = None
+        self,
+        evaluator_type: str,
+        expression: Any,
+        input: Any,
+        parameters: Optional[Mapping[str, Any]] = None,
+        *,
+        origin: Optional[ScriptOrigin] = None,
     ) -> Any:
-        """SWITCH/DECISION evaluation (value-param, javascript, graaljs).
+        """SWITCH/DECISION evaluation (value-param, javascript, graaljs, python).
 
         ``origin`` (the workflow run and task) gives each run its own JavaScript global state
-        and names the task in warnings.
+        and names the task in warnings. ``python`` runs on the engine's safe subset of Python
+        (:mod:`~conductor_testkit.engine.python_evaluator`; ``parameters``: the inputParameters
+        ``input`` was resolved from): PythonError for what fails on the server too,
+        PythonUnsupported for what the engine will not run.
         """
+        if evaluator_type == "python":
+            return evaluate_python(str(expression), json_copy(input), parameters)
         if evaluator_type in ("javascript", "graaljs"):
             return evaluate_expression(evaluator_type, str(expression), input, self.js, origin=origin)
         return evaluate_expression(evaluator_type, expression, input, self.js)

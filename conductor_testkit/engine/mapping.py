@@ -13,6 +13,7 @@ from conductor_testkit.engine.definitions import WORKFLOW_TASK_DEFAULTS, normali
 from conductor_testkit.engine.errors import TerminateWorkflow
 from conductor_testkit.engine.expressions import resolve_parameters, resolve_task_input
 from conductor_testkit.engine.javastr import java_string
+from conductor_testkit.engine.python_evaluator import PythonUnsupported, unsupported_message
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, json_copy
 from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.system_tasks.base import MappingTerminateError
@@ -243,14 +244,22 @@ class Mapper:
     def _map_switch(self, call: _Call) -> List[TaskDict]:
         wt = call.wt
         evaluator_type = wt.get("evaluatorType")
-        if evaluator_type not in ("value-param", "javascript", "graaljs"):
+        if evaluator_type not in ("value-param", "javascript", "graaljs", "python"):
             raise TerminateWorkflow(f"No evaluator registered for type: {evaluator_type}")
         task = call.task("SWITCH", "SWITCH", input_data=dict(call.shared), started=True)
         try:
             result = self.engine.evaluate(
-                evaluator_type, wt.get("expression"), call.shared, origin=ScriptOrigin.of_task(task)
+                evaluator_type,
+                wt.get("expression"),
+                call.shared,
+                wt.get("inputParameters"),
+                origin=ScriptOrigin.of_task(task),
             )
             case = java_string(result)
+        except PythonUnsupported as exc:  # the engine will not run it: say so, naming the task
+            task["status"] = "FAILED"
+            task["reasonForIncompletion"] = unsupported_message("SWITCH", wt.get("taskReferenceName"), exc)
+            return [task]
         except Exception as exc:  # the server creates the SWITCH already FAILED
             task["status"] = "FAILED"
             task["reasonForIncompletion"] = _message(exc)

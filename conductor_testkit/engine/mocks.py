@@ -233,6 +233,13 @@ class TaskMocks:
     def exhausted(self) -> bool:
         return self.every_attempt is None and not self.attempts
 
+    @property
+    def next_is_function(self) -> bool:
+        """Whether the next attempt calls a function (rather than applying a wire mock)."""
+        if self.every_attempt is not None:
+            return True
+        return bool(self.attempts) and self.attempts[0].function is not None
+
     def take(self) -> Optional[Attempt]:
         """The next attempt (removed from the queue), or None when none is left."""
         if self.every_attempt is not None:

@@ -436,9 +436,35 @@ def _rerun(
         return True
 
     assert target is not None
+    if target.get("taskType") == "SUB_WORKFLOW":
+        _rerun_sub_workflow_task(engine, run, target, now)
+    elif (target.get("workflowTask") or {}).get("type") == "FORK_JOIN_DYNAMIC":
+        _rerun_dynamic_fork(engine, run, target)
+    else:
+        _rerun_task(engine, run, target, task_input, now)
+    return True
+
+
+def _rerun_task(
+    engine: Any, run: WorkflowRun, target: TaskDict, task_input: Optional[Dict[str, Any]], now: int
+) -> None:
+    """Every later task removed; the target reset (and started if a sync system task)."""
+    task_id = target["taskId"]
     run.remove_tasks([t["taskId"] for t in run.tasks if t.get("seq", 0) > target.get("seq", 0)])
     target = run.by_id[task_id]
-    fields: Dict[str, Any] = dict(
+    fields = _rerun_fields(now)
+    if task_input is not None:
+        fields["inputData"] = dict(task_input)
+    fields["status"] = "IN_PROGRESS" if _is_sync_system(engine, target) else "SCHEDULED"
+    # the server keeps the target's old reasonForIncompletion (only reopened tasks lose theirs)
+    _set_task(run, target, **fields)
+    _requeue(engine, run, target)
+    _finalize_rerun(engine, run, target, now)
+
+
+def _rerun_fields(now: int) -> Dict[str, Any]:
+    """How a rerun resets its target task: scheduled now, not started, no output."""
+    return dict(
         scheduledTime=now,
         startTime=0,
         updateTime=0,
@@ -448,18 +474,35 @@ def _rerun(
         executed=False,
         pollCount=0,
     )
-    if target.get("taskType") == "SUB_WORKFLOW":
-        fields.update(status="SCHEDULED", subWorkflowId=None)
-        target.pop("subWorkflowId", None)
-        fields.pop("subWorkflowId")
-    else:
-        if task_input is not None:
-            fields["inputData"] = dict(task_input)
-        fields["status"] = "IN_PROGRESS" if _is_sync_system(engine, target) else "SCHEDULED"
-    # the server keeps the target's old reasonForIncompletion (only reopened tasks lose theirs)
-    _set_task(run, target, **fields)
-    _requeue(engine, run, target)
-    # finalizeRerun: reopen earlier terminal-unsuccessful tasks (an enclosing JOIN or DO_WHILE)
+
+
+def _rerun_sub_workflow_task(engine: Any, run: WorkflowRun, target: TaskDict, now: int) -> None:
+    """A SUB_WORKFLOW target is reset in place (later tasks stay: a fork's other branches) and
+    its child started at once: the same child when it completed (an idempotent start with the
+    task's deterministic child id), else a new one."""
+    _set_task(run, target, status="SCHEDULED", **_rerun_fields(now))
+    target.pop("subWorkflowId", None)
+    target.pop("reasonForIncompletion", None)
+    engine.system_handlers["SUB_WORKFLOW"].start(target, engine.env_for(run))
+    run.refresh_pending(target)
+    run.touch(target)
+    _finalize_rerun(engine, run, target, now)
+
+
+def _rerun_dynamic_fork(engine: Any, run: WorkflowRun, target: TaskDict) -> None:
+    """The FORK task of a FORK_JOIN_DYNAMIC: it goes with every later task, and the dynamic fork
+    is mapped again (a new FORK, the forked tasks and the JOIN), as finalizeRerun does."""
+    wt = target["workflowTask"]
+    run.remove_tasks([t["taskId"] for t in run.tasks if t.get("seq", 0) >= target.get("seq", 0)])
+    decider = engine.decider
+    decider.add_tasks(run, decider.dedup(run, engine.mapper.tasks_to_schedule(run, wt, 0)))
+    _decide(engine, run)
+    _reopen_parents(engine, run)
+
+
+def _finalize_rerun(engine: Any, run: WorkflowRun, target: TaskDict, now: int) -> None:
+    """finalizeRerun: reopen the other terminal-unsuccessful tasks (an enclosing JOIN or
+    DO_WHILE, a later task of a SUB_WORKFLOW target), then decide."""
     for task in run.tasks:
         if task is target or task["referenceTaskName"] == target["referenceTaskName"]:
             continue
@@ -479,7 +522,6 @@ def _rerun(
                 _requeue(engine, run, task)
     _decide(engine, run)
     _reopen_parents(engine, run)
-    return True
 
 
 def _reset_for_rerun(

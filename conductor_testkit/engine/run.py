@@ -8,7 +8,7 @@ copies handed out.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
 from conductor_testkit.engine.definitions import DefinitionIndex
 from conductor_testkit.engine.expressions import ExpressionContext
@@ -78,6 +78,9 @@ class WorkflowRun:
         self.context: ExpressionContext
         self.deciding = False
         self.pass_marked: List[TaskDict] = []
+        # (task, its fields before) for status changes the current decide pass made in memory
+        # (timeouts, COMPLETED_WITH_ERRORS): lost on the server when that pass ends the workflow
+        self.pass_changes: Dict[str, Tuple[TaskDict, Dict[str, Any]]] = {}
         # task id -> change a handler made in memory that the server saves only if the task is
         # persisted again within the same decide (see DoWhileHandler)
         self.uncommitted: Dict[str, Any] = {}

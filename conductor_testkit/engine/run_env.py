@@ -56,10 +56,15 @@ class RunEnv:
             method, url, headers=headers, data=body, timeout=(connect_timeout_s, read_timeout_s)
         )
 
-    def record_event(self, sink: str, queue: str, payload: Dict[str, Any]) -> None:
+    def record_event(self, sink: str, queue: str, payload: Dict[str, Any], message_id: str = "") -> None:
         self.engine.published_events.append(
             {"sink": sink, "queue": queue, "payload": payload, "workflowId": self.run.workflow_id}
         )
+        if queue.startswith("conductor:"):
+            self.engine.conductor_queues.publish(queue, message_id, payload)
+
+    def withdraw_event(self, message_id: str) -> None:
+        self.engine.conductor_queues.ack(message_id)
 
     def record_kafka(self, request: Dict[str, Any]) -> None:
         self.engine.kafka_messages.append({"request": request, "workflowId": self.run.workflow_id})

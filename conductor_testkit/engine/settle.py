@@ -20,6 +20,12 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, 
 
 from conductor_testkit.engine.errors import EngineIllegalState
 from conductor_testkit.engine.mocks import Attempt, MockSet, outcome_of_function
+from conductor_testkit.engine.poll_limits import (
+    concurrency_limit,
+    concurrency_state,
+    exceeds_concurrency_limit,
+    held_back,
+)
 from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, json_copy
 from conductor_testkit.engine.task_types import unknown_type_note
 
@@ -27,7 +33,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.driver import Drive
     from conductor_testkit.engine.engine import Engine
 
-__all__ = ["IN_PROCESS_WORKER_ID", "OPERATORS", "Settler", "TaskSettler", "apply_mock"]
+__all__ = [
+    "IN_PROCESS_WORKER_ID",
+    "OPERATORS",
+    "Settler",
+    "TaskSettler",
+    "apply_mock",
+    "goes_through_task_result",
+]
 
 # the worker id of tasks settled in-process (a Worker's own worker_id wins)
 IN_PROCESS_WORKER_ID = "conductor-testkit"
@@ -178,6 +191,9 @@ class TaskSettler(Settler):
         self.mocks = mocks if mocks is not None else _EMPTY
         self.workers: Mapping[str, Any] = dict(workers or {})
         self.moves_clock = moves_clock
+        # task id -> the concurrency state it was held back in, in the engine of the drive
+        self._held: Dict[str, Tuple[Tuple[str, str], ...]] = {}
+        self._engine: Optional[Engine] = None
 
     def _scope(self, mocks: MockSet) -> TaskSettler:
         scope = TaskSettler(mocks, self.workers, moves_clock=self.moves_clock)
@@ -211,7 +227,12 @@ class TaskSettler(Settler):
         return task["taskType"] not in OPERATORS and self._has_attempt(task)
 
     def could_settle(self, run: WorkflowRun, task: TaskDict) -> bool:
-        return self._has_attempt(task) or task["taskType"] in self.workers
+        if not (self._has_attempt(task) or task["taskType"] in self.workers):
+            return False
+        # a task held back by concurrentExecLimit is worth waiting for only once a slot may free
+        top = self._top_settler()
+        held_in = top._held.get(task["taskId"])
+        return held_in is None or top._engine is None or held_in != concurrency_state(top._engine, task)
 
     def _ready(self, drive: Drive) -> Iterator[Tuple[TaskSettler, WorkflowRun, TaskDict]]:
         """Tasks this step can settle now, in the family's order (each with its run's scope)."""
@@ -235,14 +256,45 @@ class TaskSettler(Settler):
         ready = self._ready(drive)
         if engine.shuffle_ready:  # explore other interleavings, reproducibly per seed
             candidates = list(ready)
-            pick = engine.ready_rng.choice(candidates) if candidates else None
-        else:  # definition order: the first ready task is enough
-            pick = next(ready, None)
-        if pick is None:
+            while candidates:
+                pick = engine.ready_rng.choice(candidates)
+                candidates.remove(pick)
+                if not self._held_back(drive, *pick):
+                    pick[0].settle(drive, pick[1], pick[2])
+                    return True
             return False
-        scope, run, task = pick
-        scope.settle(drive, run, task)
+        for scope, run, task in ready:  # definition order: the first task a poll hands out
+            if not self._held_back(drive, scope, run, task):
+                scope.settle(drive, run, task)
+                return True
+        return False
+
+    def _held_back(self, drive: Drive, scope: TaskSettler, run: WorkflowRun, task: TaskDict) -> bool:
+        """Whether the poll that settling ``task`` stands for would not hand it out now.
+
+        Workers and mock functions stand for the workers that poll the task, so the TaskDef's
+        ``concurrentExecLimit`` (and rate limit, when enabled) applies to them as to every poll
+        (ExecutionService.poll): the task is postponed instead. Wire mocks are applied as the
+        test endpoint applies them, without a poll.
+        """
+        engine = drive.engine
+        if task["taskType"] in engine.system_handlers:
+            return False
+        planned = scope.mocks.by_ref.get(task["referenceTaskName"])
+        if planned is not None and not planned.exhausted and not planned.next_is_function:
+            return False
+        top = self._top_settler()
+        if not held_back(engine, task):
+            top._held.pop(task["taskId"], None)
+            return False
+        if exceeds_concurrency_limit(engine, task):  # (a rate limit frees itself in time)
+            top._engine = engine
+            top._held[task["taskId"]] = concurrency_state(engine, task)
         return True
+
+    def _top_settler(self) -> TaskSettler:
+        top = self._top
+        return top if isinstance(top, TaskSettler) else self
 
     # -- settling one task -------------------------------------------------------------------------
 
@@ -317,6 +369,12 @@ class TaskSettler(Settler):
     def why_blocked(self, engine: Engine, run: WorkflowRun, task: TaskDict) -> str:
         scope = run.settler if isinstance(run.settler, TaskSettler) else self
         ref = task["referenceTaskName"]
+        if task["taskId"] in self._top_settler()._held:
+            return (
+                f"held back by the concurrentExecLimit ({concurrency_limit(task)}) of task definition "
+                f"{task.get('taskDefName')!r}: as many of its tasks are in progress or older, and "
+                "nothing in this run frees a slot"
+            )
         planned = scope.mocks.by_ref.get(ref)
         if planned is not None and planned.exhausted:
             return f"its {planned.given} mocked attempt(s) are used up; add more to mocks[{ref!r}]"
@@ -324,6 +382,12 @@ class TaskSettler(Settler):
 
     def unused(self) -> Dict[str, int]:
         return self.mocks.unused()
+
+
+def goes_through_task_result(mock: Mapping[str, Any]) -> bool:
+    """Whether the test endpoint applies ``mock`` as a TaskResult (no ``executionTime`` or
+    ``queueWaitTime``), rather than by editing the stored task."""
+    return int(mock.get("executionTime") or 0) <= 0 and int(mock.get("queueWaitTime") or 0) <= 0
 
 
 def apply_mock(engine: Engine, run: WorkflowRun, task: TaskDict, mock: Mapping[str, Any]) -> None:
@@ -340,7 +404,7 @@ def apply_mock(engine: Engine, run: WorkflowRun, task: TaskDict, mock: Mapping[s
     execution_time = int(mock.get("executionTime") or 0)
     queue_wait = int(mock.get("queueWaitTime") or 0)
     now = engine.clock.now_ms()
-    if execution_time > 0 or queue_wait > 0:
+    if not goes_through_task_result(mock):
         task["scheduledTime"] = now - (execution_time + queue_wait)
         task["startTime"] = now - execution_time
         task["status"] = status

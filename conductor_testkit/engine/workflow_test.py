@@ -17,8 +17,14 @@ from conductor_testkit.engine.decider import async_due_ms
 from conductor_testkit.engine.driver import Drive, RunOutcome
 from conductor_testkit.engine.gc_pause import gc_paused
 from conductor_testkit.engine.requests_check import check_mock_attempt
-from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun
-from conductor_testkit.engine.settle import OPERATORS, Settler, apply_mock, default_block_reason
+from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, json_copy
+from conductor_testkit.engine.settle import (
+    OPERATORS,
+    Settler,
+    apply_mock,
+    default_block_reason,
+    goes_through_task_result,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.engine.engine import Engine
@@ -149,6 +155,8 @@ class _ServerLoop:
         snapshot: Optional[Dict[str, Any]] = None
         if _may_empty(open_tasks, mocks):
             snapshot = engine.workflow_snapshot(run)
+        # task id -> output of a mock applied as a TaskResult in this iteration (see _fetched)
+        result_outputs: Dict[str, Dict[str, Any]] = {}
         for t in open_tasks:
             ref = t["referenceTaskName"]
             if t["taskType"] == "SUB_WORKFLOW":
@@ -161,10 +169,26 @@ class _ServerLoop:
                 mocks.pop(ref, None)
                 engine.decider.decide(run)
                 continue
-            apply_mock(engine, run, t, self.state.take(ref, str(run.wf.get("workflowName"))))
+            mock = self.state.take(ref, str(run.wf.get("workflowName")))
+            if goes_through_task_result(mock):
+                result_outputs.setdefault(t["taskId"], {}).update(json_copy(mock.get("output") or {}))
+            apply_mock(engine, run, t, mock)
         if terminal_at_fetch or not mocks:
-            return snapshot if snapshot is not None else engine.workflow_snapshot(run)
+            fetched = snapshot if snapshot is not None else engine.workflow_snapshot(run)
+            return _with_result_outputs(fetched, result_outputs)
         return None
+
+
+def _with_result_outputs(fetched: Dict[str, Any], outputs: Dict[str, Dict[str, Any]]) -> Dict[str, Any]:
+    """The workflow the endpoint returns, as the loop left it: ``new TaskResult(task)`` shares
+    the fetched task's outputData map, so the output of every mock applied as a TaskResult in
+    the last iteration shows on that task, even when the update was ignored (the workflow had
+    ended) and whatever its status (WorkflowTestService.testWorkflow, TaskResult(Task))."""
+    for task in fetched.get("tasks") or []:
+        output = outputs.get(task.get("taskId"))
+        if output:
+            task.setdefault("outputData", {}).update(output)
+    return fetched
 
 
 def _background_sweep(engine: Engine, root: WorkflowRun) -> None:

@@ -37,7 +37,7 @@ import json
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
-__all__ = ["diff_runs", "diff_workflows", "normalize_workflow"]
+__all__ = ["diff_json", "diff_runs", "diff_workflows", "normalize_workflow"]
 
 # Ids the server generates: random (v4) and name-based (v3) UUIDs.
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -246,6 +246,16 @@ def _diff_values(path: str, expected: Any, actual: Any, out: List[str]) -> None:
         return
     if not _same_scalar(expected, actual):
         out.append(f"{path}: expected {_render(expected)}, got {_render(actual)}")
+
+
+def diff_json(expected: Any, actual: Any, path: str = "") -> List[str]:
+    """Differences between two JSON values, one line per differing field (``path.to.field: ...``).
+
+    Maps are compared as maps, lists in order, numbers with their JSON type.
+    """
+    out: List[str] = []
+    _diff_values(path, expected, actual, out)
+    return out
 
 
 def _task_key(task: Mapping[str, Any]) -> Tuple[Any, Any]:

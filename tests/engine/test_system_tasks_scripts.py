@@ -78,11 +78,25 @@ def test_inline_blank_expression_is_terminal() -> None:
     )
 
 
-def test_inline_python_evaluator_fails_naming_the_missing_engine_feature() -> None:
-    task = inline({"evaluatorType": "python", "expression": "1+1"})
+def test_inline_python_evaluator_sees_every_input_as_a_global() -> None:
+    task = inline({"evaluatorType": "python", "expression": "return f'{evaluatorType}:{a + 1}'", "a": 2})
+    assert task["status"] == "COMPLETED"
+    assert task["outputData"] == {"result": "python:3"}
+
+
+def test_inline_python_error_is_terminal_with_graalpys_text() -> None:
+    task = inline({"evaluatorType": "python", "expression": "return zzz"})
     assert task["status"] == "FAILED_WITH_TERMINAL_ERROR"
-    assert "'python'" in task["reasonForIncompletion"]
-    assert "not supported by the in-memory engine" in task["reasonForIncompletion"]
+    assert task["reasonForIncompletion"] == "NameError: name 'zzz' is not defined"
+    assert task["outputData"]["error"] == task["reasonForIncompletion"]
+
+
+def test_inline_python_outside_the_engines_subset_fails_naming_the_task() -> None:
+    task = inline({"evaluatorType": "python", "expression": "import os\nreturn os.getcwd()"})
+    assert task["status"] == "FAILED_WITH_TERMINAL_ERROR"
+    reason = task["reasonForIncompletion"]
+    assert reason.startswith(f"INLINE task '{task['referenceTaskName']}': ")
+    assert reason.endswith("(the server runs python scripts on GraalPy)")
 
 
 def test_inline_time_limit_fails_retriably() -> None:

@@ -46,6 +46,7 @@ class RecordingEnv:
         }
         self._host_name = host_name
         self.events: List[Tuple[str, str, Dict[str, Any]]] = []
+        self.withdrawn: List[str] = []
         self.kafka: List[Dict[str, Any]] = []
         self.requests: List[Dict[str, Any]] = []
 
@@ -82,8 +83,11 @@ class RecordingEnv:
             method, url, headers=headers, data=body, timeout=(connect_timeout_s, read_timeout_s)
         )
 
-    def record_event(self, sink: str, queue: str, payload: Dict[str, Any]) -> None:
+    def record_event(self, sink: str, queue: str, payload: Dict[str, Any], message_id: str = "") -> None:
         self.events.append((sink, queue, payload))
+
+    def withdraw_event(self, message_id: str) -> None:
+        self.withdrawn.append(message_id)
 
     def record_kafka(self, request: Dict[str, Any]) -> None:
         self.kafka.append(request)

@@ -20,9 +20,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 import requests
+
+from conductor_testkit.testing.server import ServerSession
 
 HERE = Path(__file__).resolve().parent
 CASES_DIR = HERE / "cases"
@@ -30,9 +32,62 @@ GOLDEN_DIR = HERE / "golden"
 HTTP_TIMEOUT_SECONDS = 120.0
 
 
+def json_names(directory: Path) -> List[str]:
+    """The names (stems) of the ``.json`` files in ``directory``, sorted."""
+    return sorted(p.stem for p in directory.glob("*.json"))
+
+
+def read_json(path: Path) -> Dict[str, Any]:
+    """A case or golden file as a dict."""
+    with path.open(encoding="utf-8") as handle:
+        content: Dict[str, Any] = json.load(handle)
+    return content
+
+
+def recorder_parser(
+    description: Optional[str], check_help: Optional[str] = "diff against the goldens instead of writing them"
+) -> argparse.ArgumentParser:
+    """The options every recorder takes: ``--server``, ``--only NAME`` (repeatable) and, unless
+    ``check_help`` is None, ``--check``."""
+    parser = argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("CONDUCTOR_SERVER_URL"),
+        help="API URL of the real server, e.g. http://127.0.0.1:18080/api (default: $CONDUCTOR_SERVER_URL)",
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="NAME", help="only this case (repeatable)"
+    )
+    if check_help is not None:
+        parser.add_argument("--check", action="store_true", help=check_help)
+    return parser
+
+
+class CaseDirectory:
+    """A suite's ``cases/`` and ``golden/`` folders under ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.cases_dir = root / "cases"
+        self.golden_dir = root / "golden"
+
+    def case_names(self) -> List[str]:
+        return json_names(self.cases_dir)
+
+    def golden_names(self) -> List[str]:
+        return json_names(self.golden_dir)
+
+    def load_case(self, name: str) -> Dict[str, Any]:
+        return read_json(self.cases_dir / f"{name}.json")
+
+    def load_golden(self, name: str) -> Dict[str, Any]:
+        return read_json(self.golden_dir / f"{name}.json")
+
+
 def case_names() -> List[str]:
     """Every case name, sorted."""
-    return sorted(p.stem for p in CASES_DIR.glob("*.json"))
+    return json_names(CASES_DIR)
 
 
 def select_cases(names: Sequence[str], only: Sequence[str]) -> Optional[List[str]]:
@@ -47,6 +102,36 @@ def select_cases(names: Sequence[str], only: Sequence[str]) -> Optional[List[str
     return [n for n in names if n in only] if only else list(names)
 
 
+def record_cases(
+    args: argparse.Namespace,
+    names: Sequence[str],
+    record_one: Callable[[requests.Session, str, str], bool],
+    errors: Tuple[Type[BaseException], ...] = (RuntimeError, requests.RequestException),
+) -> int:
+    """The loop of every recorder; its exit status.
+
+    Checks ``--server``, picks the cases of ``--only`` among ``names`` and calls
+    ``record_one(session, api_url, name)`` for each: False, or one of ``errors`` (printed), counts
+    as a failure.
+    """
+    if not args.server:
+        print("no server: pass --server or set CONDUCTOR_SERVER_URL", file=sys.stderr)
+        return 2
+    selected = select_cases(names, args.only)
+    if selected is None:
+        return 2
+    failures = 0
+    with ServerSession() as session:
+        for name in selected:
+            try:
+                ok = record_one(session, args.server.rstrip("/"), name)
+            except errors as exc:
+                print(f"{name}: ERROR {exc}")
+                ok = False
+            failures += not ok
+    return 1 if failures else 0
+
+
 def print_difference(name: str, lines: Sequence[str]) -> bool:
     """Print whether case ``name`` came out the same as its golden, and every difference line."""
     print(f"{name}: {'same' if not lines else 'DIFFERENT'}")
@@ -57,21 +142,17 @@ def print_difference(name: str, lines: Sequence[str]) -> bool:
 
 def golden_names() -> List[str]:
     """Every recorded golden, sorted."""
-    return sorted(p.stem for p in GOLDEN_DIR.glob("*.json"))
+    return json_names(GOLDEN_DIR)
 
 
 def load_case(name: str) -> Dict[str, Any]:
     """The case file ``cases/<name>.json`` as a dict."""
-    with (CASES_DIR / f"{name}.json").open(encoding="utf-8") as handle:
-        case: Dict[str, Any] = json.load(handle)
-    return case
+    return read_json(CASES_DIR / f"{name}.json")
 
 
 def load_golden(name: str) -> Dict[str, Any]:
     """The golden file ``golden/<name>.json`` as a dict (``serverVersion``, ``workflow``)."""
-    with (GOLDEN_DIR / f"{name}.json").open(encoding="utf-8") as handle:
-        golden: Dict[str, Any] = json.load(handle)
-    return golden
+    return read_json(GOLDEN_DIR / f"{name}.json")
 
 
 def write_golden(name: str, server_version: str, workflow: Dict[str, Any]) -> Path:
@@ -119,10 +200,20 @@ def register_on_server(session: requests.Session, api_url: str, case: Dict[str, 
 
 
 def run_on_server(session: requests.Session, api_url: str, case: Dict[str, Any]) -> Dict[str, Any]:
-    """POST the case's request to the server's test endpoint; the Workflow JSON it returns."""
+    """POST the case's request to the server's test endpoint; the Workflow JSON it returns.
+
+    A run the endpoint left RUNNING (a task without a mock) is terminated afterwards: the server's
+    sweeper would otherwise decide it again and again, slowing every later run.
+    """
     response = session.post(f"{api_url}/workflow/test", json=case["request"], timeout=HTTP_TIMEOUT_SECONDS)
     _check(response, "POST /workflow/test")
     workflow: Dict[str, Any] = response.json()
+    if workflow.get("status") in ("RUNNING", "PAUSED") and workflow.get("workflowId"):
+        session.delete(
+            f"{api_url}/workflow/{workflow['workflowId']}",
+            params={"reason": "fidelity case done"},
+            timeout=HTTP_TIMEOUT_SECONDS,
+        )
     return workflow
 
 
@@ -146,15 +237,7 @@ def recorder_arguments(
 ) -> argparse.Namespace:
     """The command line of a recording script: --server, --only, and --check or the local flag
     (``local``: its name and help, e.g. ``("--memory", "send to memory://, ...")``)."""
-    parser = argparse.ArgumentParser(
-        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--server", default=os.environ.get("CONDUCTOR_SERVER_URL"), help="API URL of the real server"
-    )
-    parser.add_argument(
-        "--only", action="append", default=[], metavar="NAME", help="only this case (repeatable)"
-    )
+    parser = recorder_parser(description, check_help=None)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help=check_help)
     mode.add_argument(local[0], action="store_true", help=local[1])

@@ -16,7 +16,6 @@ to find cases whose server result is not deterministic (run it a few times).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -30,56 +29,33 @@ else:
     from . import casefiles
 
 from conductor_testkit.testing.compare import diff_workflows, normalize_workflow
-from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION, ServerSession
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 
 
 def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("CONDUCTOR_SERVER_URL"),
-        help="API URL of the real server, e.g. http://127.0.0.1:18080/api (default: $CONDUCTOR_SERVER_URL)",
-    )
-    parser.add_argument(
-        "--only", action="append", default=[], metavar="NAME", help="only this case (repeatable)"
-    )
-    parser.add_argument(
-        "--check", action="store_true", help="diff against the goldens instead of writing them"
-    )
-    return parser.parse_args(argv)
+    return casefiles.recorder_parser(__doc__).parse_args(argv)
+
+
+def _record_one(session: requests.Session, api_url: str, name: str, check: bool) -> bool:
+    case = casefiles.load_case(name)
+    casefiles.register_on_server(session, api_url, case)
+    workflow = casefiles.run_on_server(session, api_url, case)
+    if check:
+        golden = casefiles.load_golden(name)
+        lines = diff_workflows(normalize_workflow(golden["workflow"]), normalize_workflow(workflow))
+        return not casefiles.print_difference(name, lines)
+    path = casefiles.write_golden(name, CONDUCTOR_SERVER_VERSION, workflow)
+    print(f"{name}: {workflow.get('status')} -> {path.name}")
+    return True
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parse(argv)
-    if not args.server:
-        print("no server: pass --server or set CONDUCTOR_SERVER_URL", file=sys.stderr)
-        return 2
-    api_url = args.server.rstrip("/")
-    names = casefiles.select_cases(casefiles.case_names(), args.only)
-    if names is None:
-        return 2
-
-    failures = 0
-    with ServerSession() as session:
-        for name in names:
-            case = casefiles.load_case(name)
-            try:
-                casefiles.register_on_server(session, api_url, case)
-                workflow = casefiles.run_on_server(session, api_url, case)
-            except (RuntimeError, requests.RequestException) as exc:
-                failures += 1
-                print(f"{name}: ERROR {exc}")
-                continue
-            if args.check:
-                golden = casefiles.load_golden(name)
-                lines = diff_workflows(normalize_workflow(golden["workflow"]), normalize_workflow(workflow))
-                failures += casefiles.print_difference(name, lines)
-            else:
-                path = casefiles.write_golden(name, CONDUCTOR_SERVER_VERSION, workflow)
-                print(f"{name}: {workflow.get('status')} -> {path.name}")
-    return 1 if failures else 0
+    return casefiles.record_cases(
+        args,
+        casefiles.case_names(),
+        lambda session, api_url, name: _record_one(session, api_url, name, args.check),
+    )
 
 
 if __name__ == "__main__":

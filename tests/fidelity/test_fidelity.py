@@ -7,16 +7,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 import requests
 
 from conductor_testkit.testing.compare import diff_workflows, normalize_workflow
-from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION, ServerSession
+from conductor_testkit.testing.server import CONDUCTOR_SERVER_VERSION
 
 from . import casefiles
-from .known_quirks import KNOWN_QUIRKS, differing_fields
+from .known_quirks import KNOWN_QUIRKS, assert_agrees_or_quirk
 
 CASE_NAMES = casefiles.case_names()
 # The issue asks for at least 60 workflows that compare equal (quirks do not count).
@@ -59,20 +59,7 @@ def test_case_requests_use_fidelity_names() -> None:
 def test_engine_run_matches_server_golden(name: str) -> None:
     case = casefiles.load_case(name)
     lines = _diff_against_golden(name, casefiles.run_on_engine(case))
-    quirk = KNOWN_QUIRKS.get(name)
-    if quirk is None:
-        assert lines == [], _explain(name, lines)
-    else:
-        assert lines and differing_fields(lines) == quirk.differing_fields, (
-            f"known quirk of {name!r} changed ({quirk.reason}); if the engine now matches the server, "
-            f"remove the entry from known_quirks.py.\n" + _explain(name, lines)
-        )
-
-
-@pytest.fixture(scope="module")
-def server_session() -> Iterator[requests.Session]:
-    with ServerSession() as session:
-        yield session
+    assert_agrees_or_quirk(name, lines, KNOWN_QUIRKS.get(name), _explain(name, lines), "known_quirks.py")
 
 
 @pytest.mark.integration

@@ -12,10 +12,10 @@ Besides the OSS routes, the Orkes route ``POST /workflow/{id}/variables`` is ser
 engine implements it (the OSS server answers 404 there).
 
 Event handlers (``/event``) are stored, listed, updated and removed with the server's answers and
-error texts, but never run: an EVENT task or a published message does not trigger their actions
-(``start_workflow``, ``complete_task``, ``fail_task``). Messages an EVENT task publishes are
-recorded on the engine (``engine.published_events``); a test that relies on a handler performs
-its action itself (start the workflow, or complete the task through the task API).
+error texts, and run: after every call that changed the engine, the messages EVENT tasks published
+to ``conductor`` queues go to the active handlers listening to them (``start_workflow``,
+``complete_task``, ``fail_task``; see ``engine/event_handlers.py``). Every published message is
+also recorded on the engine (``engine.published_events``).
 
 Bodies are read as the server's JSON binding reads them (``bodies``): a value of the wrong type
 answers 500 with its "JSON parse error: ..." text, a missing body with Spring's text naming the
@@ -39,7 +39,7 @@ Modules:
 - ``workflows``: workflow executions (``/workflow``, ``/workflow/bulk``); the search itself is
   ``engine/search.py``.
 - ``tasks``: tasks, queues and poll data (``/tasks``).
-- ``events``: event handlers (``/event``).
+- ``events``: event handlers (``/event``) and the default event queues (``/queue``).
 - this package: the route table assembled from the parts, and the router (dispatch).
 """
 
@@ -48,6 +48,8 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import unquote
+
+from conductor_testkit.engine.event_handlers import deliver_events
 
 # importable from here as before the split
 from conductor_testkit.engine.gate import EngineGate as EngineGate
@@ -66,7 +68,7 @@ from conductor_testkit.engine.rest._common import (
 )
 from conductor_testkit.engine.rest._common import ValidationFailed as ValidationFailed
 from conductor_testkit.engine.rest._common import advance_idle_clock as advance_idle_clock
-from conductor_testkit.engine.rest.events import EVENT_ROUTES, EventHandlers
+from conductor_testkit.engine.rest.events import EVENT_ROUTES, DefaultQueueHandlers, EventHandlers
 from conductor_testkit.engine.rest.metadata import METADATA_ROUTES, MetadataHandlers
 from conductor_testkit.engine.rest.tasks import TASK_ROUTES, TaskHandlers
 from conductor_testkit.engine.rest.workflows import WORKFLOW_ROUTES, WorkflowHandlers
@@ -78,7 +80,7 @@ logger = logging.getLogger(__name__)
 ROUTES: Tuple[Route, ...] = METADATA_ROUTES + WORKFLOW_ROUTES + TASK_ROUTES + EVENT_ROUTES
 
 
-class RestRouter(MetadataHandlers, WorkflowHandlers, TaskHandlers, EventHandlers):
+class RestRouter(MetadataHandlers, WorkflowHandlers, TaskHandlers, EventHandlers, DefaultQueueHandlers):
     """Answers Conductor REST requests from ``engine``.
 
     Args:
@@ -118,13 +120,22 @@ class RestRouter(MetadataHandlers, WorkflowHandlers, TaskHandlers, EventHandlers
             with self.gate.lock:
                 result = getattr(self, route.handler)(_Call(request, params or {}))
                 if method != "GET":
-                    # the engine's own in-process workers take what this call made ready
-                    self.engine.run_workers()
+                    self._settle_background_work()
                     self.gate.touch()
                 # serialised under the lock: some answers share dicts with the engine's state
                 return self._success_response(route, result)
         except Exception as exc:  # every error becomes the server's error body
             return self._error_response(exc)
+
+    def _settle_background_work(self) -> None:
+        """What the server does on its own after a change: its event processor hands the
+        messages EVENT tasks published to the active handlers, and the engine's in-process
+        workers take the tasks made ready; each may give the other more to do."""
+        while True:
+            delivered = deliver_events(self.engine, self.engine.event_handlers.values())
+            settled = self.engine.run_workers()
+            if not delivered and not settled:
+                return
 
     def _find(
         self, method: str, segments: Sequence[str]

@@ -1,4 +1,13 @@
-"""REST routes of event handlers (``/event``): stored, listed, updated, removed, never run."""
+"""REST routes of event handlers (``/event``) and of the default event queues (``/queue``).
+
+Handlers are stored, listed, updated and removed here; they run on conductor-queue messages
+(``engine/event_handlers.py``, called by the router after every changing call).
+
+The ``/queue`` routes (QueueAdminResource) publish to the server's default event queues, which
+complete or fail a waiting task. The pinned server runs with ``conductor`` as the default event
+queue type, for which 3.32.1 configures no default queue: it lists none and refuses every update
+with 400 "There is no queue for handling <status> status"; the engine answers the same.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +23,23 @@ EVENT_ROUTES: Tuple[Route, ...] = (
     Route("GET", "/event", "get_event_handlers"),
     Route("GET", "/event/{event}", "get_event_handlers_for_event"),
     Route("DELETE", "/event/{name}", "remove_event_handler"),
+    Route("GET", "/queue/size", "default_queue_sizes"),
+    Route("GET", "/queue", "default_queue_names"),
+    Route("POST", "/queue/update/{workflowId}/{taskRefName}/{status}", "update_by_default_queue"),
+    Route("POST", "/queue/update/{workflowId}/task/{taskId}/{status}", "update_by_default_queue"),
+)
+
+# TaskModel.Status: the values the /queue/update routes accept as a path variable
+_TASK_MODEL_STATUSES = (
+    "IN_PROGRESS",
+    "CANCELED",
+    "FAILED",
+    "FAILED_WITH_TERMINAL_ERROR",
+    "COMPLETED",
+    "COMPLETED_WITH_ERRORS",
+    "SCHEDULED",
+    "TIMED_OUT",
+    "SKIPPED",
 )
 
 
@@ -54,6 +80,28 @@ class EventHandlers(RouterBase):
         name = c.path["name"]
         if self._event_handlers.pop(name, None) is None:
             raise RestError(500, f"EventHandler with name {name} not found!")
+
+
+class DefaultQueueHandlers(RouterBase):
+    """Handlers of the ``/queue`` routes: no default event queue exists (see the module docstring)."""
+
+    def default_queue_sizes(self, c: _Call) -> Any:
+        return {}
+
+    def default_queue_names(self, c: _Call) -> Any:
+        return {}
+
+    def update_by_default_queue(self, c: _Call) -> None:
+        status = c.path["status"]
+        if status not in _TASK_MODEL_STATUSES:
+            raise RestError(
+                500,
+                "Method parameter 'status': Failed to convert value of type 'java.lang.String' to "
+                "required type 'com.netflix.conductor.model.TaskModel$Status'; Failed to convert from "
+                "type [java.lang.String] to type [@org.springframework.web.bind.annotation.PathVariable "
+                f"com.netflix.conductor.model.TaskModel$Status] for value [{status}]",
+            )
+        raise RestError(400, f"There is no queue for handling {status} status")
 
 
 def _normalize_event_handler(handler: Mapping[str, Any]) -> Dict[str, Any]:

@@ -99,8 +99,16 @@ class SystemTaskEnv(Protocol):
         """
         ...
 
-    def record_event(self, sink: str, queue: str, payload: Dict[str, Any]) -> None:
-        """Record a message an EVENT task published (``queue`` = the ``event_produced`` name)."""
+    def record_event(self, sink: str, queue: str, payload: Dict[str, Any], message_id: str = "") -> None:
+        """Record a message an EVENT task published (``queue`` = the ``event_produced`` name).
+
+        A message to a ``conductor:`` queue also waits there for the event handlers listening
+        to that event (see :mod:`conductor_testkit.engine.event_handlers`).
+        """
+        ...
+
+    def withdraw_event(self, message_id: str) -> None:
+        """Remove a published message no handler has consumed yet (its EVENT task was cancelled)."""
         ...
 
     def record_kafka(self, request: Dict[str, Any]) -> None:

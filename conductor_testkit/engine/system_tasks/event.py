@@ -1,8 +1,10 @@
 """EVENT (docs/semantics.md §4.14): publish the task's output to a queue named by ``sink``.
 
 ``start()`` builds the payload (input + workflow fields) and the queue name (``event_produced``);
-``execute()`` publishes it, in the same decide. The engine has no queues: a message is recorded
-through :meth:`SystemTaskEnv.record_event` for assertions. Like the default server, only the
+``execute()`` publishes it, in the same decide: the message is recorded through
+:meth:`SystemTaskEnv.record_event` for assertions and, on a ``conductor`` queue, waits for the
+event handlers listening to it (:mod:`conductor_testkit.engine.event_handlers`); cancelling the
+task withdraws a message not consumed yet. Like the default server, only the
 ``conductor`` queue type exists; any other type (``sqs:...``, ``kafka:...``) fails the task with
 the server's message unless the handler is built with more ``queue_types``.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterable
 
+from conductor_testkit.engine.javastr import as_java_hashmap
 from conductor_testkit.engine.system_tasks.base import (
     COMPLETED,
     FAILED,
@@ -72,6 +75,8 @@ class EventHandler(SystemTaskHandler):
         except ValueError as exc:
             task["status"] = FAILED
             task["reasonForIncompletion"] = str(exc)
+        # the output is a HashMap: its keys read back in HashMap order (e.g. in "${ev.output}")
+        task["outputData"] = as_java_hashmap(task["outputData"])
 
     def execute(self, task: TaskDict, env: SystemTaskEnv) -> bool:
         """Publish (record) the output; COMPLETED unless asyncComplete. Returns what the server's
@@ -90,11 +95,16 @@ class EventHandler(SystemTaskHandler):
             str((task.get("inputData") or {}).get("sink")),
             str(queue),
             json.loads(json.dumps(output)),
+            message_id=str(task.get("taskId")),
         )
         if not self.is_async_complete(task):
             task["status"] = COMPLETED
             return True
         return False
+
+    def cancel(self, task: TaskDict, env: SystemTaskEnv) -> None:
+        """Event.cancel: the message of an unfinished EVENT task leaves its queue."""
+        env.withdraw_event(str(task.get("taskId")))
 
     @staticmethod
     def queue_name(workflow: Dict[str, Any], task: TaskDict) -> str:

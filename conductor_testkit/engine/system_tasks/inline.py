@@ -1,9 +1,13 @@
 """INLINE (docs/semantics.md §4.16): evaluate ``expression`` with ``$`` = the whole input.
 
 Evaluators: ``javascript`` (the default when ``evaluatorType`` is absent), ``graaljs`` (the same)
-and ``value-param`` (``$[expression]``), through :mod:`conductor_testkit.engine.javascript`.
-The server's ``python`` evaluator (GraalPy) is not available in the engine: such a task fails
-with a message saying so.
+and ``value-param`` (``$[expression]``), through :mod:`conductor_testkit.engine.javascript`;
+``python`` (the server's PythonEvaluator on GraalPy: every input, ``evaluatorType`` and
+``expression`` included, is a global of the script) through the engine's safe subset of Python,
+:mod:`conductor_testkit.engine.python_evaluator`. A python error fails the task with GraalPy's
+text, FAILED_WITH_TERMINAL_ERROR as on the server (PythonEvaluator throws a
+TerminateWorkflowException); a script outside the engine's subset fails it with a message that
+names the task and says so.
 """
 
 from __future__ import annotations
@@ -12,6 +16,12 @@ from typing import Any
 
 from conductor_testkit.engine.errors import EngineIllegalState
 from conductor_testkit.engine.javascript import ScriptError, evaluate_expression
+from conductor_testkit.engine.python_evaluator import (
+    PythonError,
+    PythonUnsupported,
+    evaluate_python,
+    unsupported_message,
+)
 from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.system_tasks._java_types import class_cast_message
 from conductor_testkit.engine.system_tasks.base import (
@@ -25,8 +35,7 @@ from conductor_testkit.engine.system_tasks.base import (
 
 EVALUATOR_TYPE = "evaluatorType"
 EXPRESSION = "expression"
-SUPPORTED_EVALUATORS = ("javascript", "graaljs", "value-param")
-SERVER_ONLY_EVALUATORS = ("python",)
+SUPPORTED_EVALUATORS = ("javascript", "graaljs", "value-param", "python")
 
 
 class _TerminalError(Exception):
@@ -66,15 +75,30 @@ class InlineHandler(SystemTaskHandler):
         output = task.setdefault("outputData", {})
         try:
             self._check(evaluator_type, expression)
-            result = evaluate_expression(
-                evaluator_type,
-                expression,
-                task.get("inputData") or {},
-                env.js,
-                origin=ScriptOrigin.of_task(task),
-            )
+            if evaluator_type == "python":
+                result = evaluate_python(
+                    expression,
+                    task.get("inputData") or {},
+                    (task.get("workflowTask") or {}).get("inputParameters"),
+                )
+            else:
+                result = evaluate_expression(
+                    evaluator_type,
+                    expression,
+                    task.get("inputData") or {},
+                    env.js,
+                    origin=ScriptOrigin.of_task(task),
+                )
         except _TerminalError as exc:
             self._fail(task, FAILED_WITH_TERMINAL_ERROR, str(exc))
+        except PythonUnsupported as exc:  # the engine will not run it: say so, naming the task
+            self._fail(
+                task,
+                FAILED_WITH_TERMINAL_ERROR,
+                unsupported_message("INLINE", task.get("referenceTaskName"), exc),
+            )
+        except PythonError as exc:
+            self._fail(task, FAILED_WITH_TERMINAL_ERROR, exc.message)
         except ScriptError as exc:
             self._fail(task, FAILED_WITH_TERMINAL_ERROR if exc.terminal else FAILED, exc.message)
         else:
@@ -88,11 +112,6 @@ class InlineHandler(SystemTaskHandler):
             raise _TerminalError(
                 "Empty 'evaluatorType' in INLINE task's input parameters. "
                 "A non-empty String value must be provided."
-            )
-        if evaluator_type in SERVER_ONLY_EVALUATORS:
-            raise _TerminalError(
-                f"Evaluator '{evaluator_type}' in INLINE task is not supported by the in-memory "
-                f"engine (the server has it); supported: {', '.join(SUPPORTED_EVALUATORS)}."
             )
         if evaluator_type not in SUPPORTED_EVALUATORS:
             raise _TerminalError(f"Unknown evaluator '{evaluator_type}' in INLINE task.")

@@ -28,7 +28,6 @@ returns the main workflow.
 from __future__ import annotations
 
 import copy
-import json
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -54,14 +53,12 @@ class CaseError(RuntimeError):
 
 def case_names() -> List[str]:
     """Every case name, sorted."""
-    return sorted(p.stem for p in CASES_DIR.glob("*.json"))
+    return casefiles.json_names(CASES_DIR)
 
 
 def load_case(name: str) -> Json:
     """The case file ``cases/<name>.json``."""
-    with (CASES_DIR / f"{name}.json").open(encoding="utf-8") as handle:
-        case: Json = json.load(handle)
-    return case
+    return casefiles.read_json(CASES_DIR / f"{name}.json")
 
 
 def case_kind(case: Json) -> str:
@@ -78,9 +75,7 @@ def golden_path(name: str) -> Path:
 
 def load_golden(name: str) -> Json:
     """``golden/<name>.json``: ``serverVersion``, ``workflow``, ``failureWorkflow``."""
-    with golden_path(name).open(encoding="utf-8") as handle:
-        golden: Json = json.load(handle)
-    return golden
+    return casefiles.read_json(golden_path(name))
 
 
 def write_golden(name: str, server_version: str, run: Json) -> Path:
