@@ -23,8 +23,8 @@ from conductor_testkit.engine.sandbox import sandbox_pids, sandbox_pool
 from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.errors import ConductorError
 
-QUICK_JQ = JqEvaluator(time_limit_seconds=1, memory_limit_bytes=64 * 1024 * 1024)
-QUICK_JS = JavaScriptEvaluator(time_limit_seconds=1)
+QUICK_JQ = JqEvaluator(time_limit_seconds=0.5, memory_limit_bytes=64 * 1024 * 1024)
+QUICK_JS = JavaScriptEvaluator(time_limit_seconds=0.5)
 
 
 def run(workflow: Dict[str, Any], engine: Engine) -> Dict[str, Any]:
@@ -43,7 +43,7 @@ def test_jq_programs_that_never_end_stop_at_the_time_limit(program: str) -> None
     with pytest.raises(JqLimitExceeded) as info:
         QUICK_JQ.run(program, {})
     assert info.value.message == (
-        "jq program stopped: it ran longer than the engine's time limit of 1 s (jq_time_limit_seconds)"
+        "jq program stopped: it ran longer than the engine's time limit of 0.5 s (jq_time_limit_seconds)"
     )
 
 
@@ -63,7 +63,7 @@ def test_jq_programs_that_need_too_much_memory_stop_at_the_memory_limit(program:
 
 def test_jq_unbounded_recursion_stops_at_a_limit_instead_of_aborting_the_process() -> None:
     # 'def f: [f]; f' aborted the test process at 1.3 GB when jq ran in it
-    with pytest.raises(JqLimitExceeded, match="time limit of 1 s|memory than the engine's limit"):
+    with pytest.raises(JqLimitExceeded, match="time limit of 0.5 s|memory than the engine's limit"):
         QUICK_JQ.run("def f: [f]; f", {})
     assert QUICK_JQ.run(".a", {"a": 1}) == [1]  # a new sandbox process answers the next program
 
@@ -203,7 +203,7 @@ def test_regex_backtracking_stops_at_the_wall_time_limit() -> None:
     # QuickJS's regex engine never polls for interrupts: only killing its process stops it
     with pytest.raises(ScriptTimeout) as info:
         QUICK_JS.evaluate("/^(a+)+$/.test('a'.repeat(40)+'!')", {})
-    assert info.value.message == "Script not evaluated within 1 seconds, interrupted."
+    assert info.value.message == "Script not evaluated within 0.5 seconds, interrupted."
 
 
 @pytest.mark.parametrize(

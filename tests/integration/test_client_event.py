@@ -12,8 +12,14 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def events(conductor_server_url: str):
-    return OrkesClients(Configuration(server_api_url=conductor_server_url)).get_event_client()
+def events(conductor_server_url: str, unique_name: str):
+    """The event client; the handlers the test registered are removed afterwards (an active
+    conductor-queue handler keeps one of the server's few queue listeners busy for later tests)."""
+    client = OrkesClients(Configuration(server_api_url=conductor_server_url)).get_event_client()
+    yield client
+    for registered in client.get_event_handlers():
+        if registered.name and registered.name.startswith(unique_name):
+            client.unregister_event_handler(registered.name)
 
 
 def handler(name: str, active: bool = True) -> EventHandler:
