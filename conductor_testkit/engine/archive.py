@@ -17,7 +17,7 @@ import threading
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from conductor_testkit.engine.prepared import PreparedDefinition
-from conductor_testkit.engine.run import WorkflowRun
+from conductor_testkit.engine.run import RunState
 
 # what a run keeps besides its workflow dict (indexes and caches are rebuilt from it)
 _STATE = (
@@ -86,7 +86,7 @@ class RunArchive:
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def _pickled(self, run: WorkflowRun) -> bytes:
+    def _pickled(self, run: RunState) -> bytes:
         """The run's state, pickled: its definition and the workflow tasks its tasks point to are
         written as positions in a shared prepared definition when they belong to one."""
         prepared = run.prepared if run.prepared is not None and run.prepared.defn is run.defn else None
@@ -110,7 +110,7 @@ class RunArchive:
         # compressing it cost a third of the archiving time for 40% less disk
         return pickle.dumps((wf, key, shared, state), _PICKLE)
 
-    def put(self, runs: List[Tuple[int, WorkflowRun]]) -> List[str]:
+    def put(self, runs: List[Tuple[int, RunState]]) -> List[str]:
         """Archive ``(creation sequence, run)`` pairs in one transaction; the ids archived.
 
         A run holding values that cannot be pickled (objects an in-process worker returned) is
@@ -144,7 +144,7 @@ class RunArchive:
         with self._lock:
             return self._db.execute("SELECT 1 FROM runs WHERE id = ?", (workflow_id,)).fetchone() is not None
 
-    def take(self, workflow_id: str) -> Optional[Tuple[int, WorkflowRun]]:
+    def take(self, workflow_id: str) -> Optional[Tuple[int, RunState]]:
         """Remove a run from the archive and return it (with its creation sequence), or None."""
         if self._db is None:
             return None
@@ -160,7 +160,7 @@ class RunArchive:
             wf["workflowDefinition"] = prepared.defn
             for index, position in shared.items():
                 wf["tasks"][index]["workflowTask"] = self._definitions.resolve(key, position)
-        run = WorkflowRun(wf, prepared)
+        run = RunState(wf, prepared)
         for name, value in state.items():
             setattr(run, name, value)
         return int(seq), run

@@ -23,8 +23,8 @@ from conductor_testkit.engine.run import (
     RETRIABLE_NOT,
     TERMINAL,
     UNSUCCESSFUL,
+    RunState,
     TaskDict,
-    WorkflowRun,
     base_ref,
 )
 from conductor_testkit.engine.timeouts import (
@@ -61,15 +61,15 @@ class Decider:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         # the runs whose decide is under way, innermost last (a decide may start workflows)
-        self._deciding: List[WorkflowRun] = []
+        self._deciding: List[RunState] = []
 
-    def current_run(self) -> Optional[WorkflowRun]:
+    def current_run(self) -> Optional[RunState]:
         """The run whose decide is under way (None outside a decide)."""
         return self._deciding[-1] if self._deciding else None
 
     # ------------------------------------------------------------------------------------
     # entry point
-    def decide(self, run: WorkflowRun, *, incremental: bool = False) -> None:
+    def decide(self, run: RunState, *, incremental: bool = False) -> None:
         """One server decide (looping while synchronous tasks change state) plus due async tasks.
 
         ``incremental=True`` promises that every task changed since the last decide went through
@@ -116,7 +116,7 @@ class Decider:
 
     # ------------------------------------------------------------------------------------
     # WorkflowExecutorOps.decide, one iteration
-    def _decide_pass(self, run: WorkflowRun) -> bool:
+    def _decide_pass(self, run: RunState) -> bool:
         run.pass_marked = []
         run.pass_changes = {}
         outcome = self._decide_outcome(run)
@@ -153,7 +153,7 @@ class Decider:
         return changed
 
     @staticmethod
-    def _unpersist_pass(run: WorkflowRun) -> None:
+    def _unpersist_pass(run: RunState) -> None:
         """The server never saves the ``executed`` flags of a decide pass that ends the workflow."""
         for task in run.pass_marked:
             task["executed"] = False
@@ -161,12 +161,12 @@ class Decider:
         run.pass_marked = []
 
     @staticmethod
-    def _note_change(run: WorkflowRun, task: TaskDict, before: Dict[str, Any]) -> None:
+    def _note_change(run: RunState, task: TaskDict, before: Dict[str, Any]) -> None:
         """Remember ``task`` as it was (``before``) when this pass first changed its status."""
         run.pass_changes.setdefault(task["taskId"], (task, before))
 
     @staticmethod
-    def _forget_pass_changes(run: WorkflowRun, keep: Any) -> None:
+    def _forget_pass_changes(run: RunState, keep: Any) -> None:
         """The stored tasks after a pass that ended the workflow: its status changes are gone.
 
         WorkflowExecutorOps.decide returns at ``endExecution`` without saving the tasks its
@@ -185,7 +185,7 @@ class Decider:
             run.refresh_pending(task)
         run.pass_changes = {}
 
-    def dedup(self, run: WorkflowRun, tasks: List[TaskDict]) -> List[TaskDict]:
+    def dedup(self, run: RunState, tasks: List[TaskDict]) -> List[TaskDict]:
         """WorkflowExecutorOps.dedupAndAddTasks: drop tasks whose reference and retry count exist."""
         out = []
         seen = set()
@@ -201,7 +201,7 @@ class Decider:
 
     # ------------------------------------------------------------------------------------
     # DeciderService.decide
-    def _decide_outcome(self, run: WorkflowRun) -> _Outcome:
+    def _decide_outcome(self, run: RunState) -> _Outcome:
         outcome = _Outcome()
         pre: List[TaskDict] = []
         if not run.tasks or (
@@ -275,7 +275,7 @@ class Decider:
             outcome.complete = True
         return outcome
 
-    def _check_permissive_failures(self, run: WorkflowRun) -> None:
+    def _check_permissive_failures(self, run: RunState) -> None:
         latest: Dict[str, TaskDict] = {}
         for t in run.tasks:
             wt = t.get("workflowTask") or {}
@@ -296,7 +296,7 @@ class Decider:
                 )
             )
 
-    def _start_tasks(self, run: WorkflowRun) -> List[TaskDict]:
+    def _start_tasks(self, run: RunState) -> List[TaskDict]:
         tasks = run.defn.get("tasks") or []
         if not tasks:
             raise TerminateWorkflow("No tasks found to be executed", "COMPLETED")
@@ -306,7 +306,7 @@ class Decider:
         return self.engine.mapper.tasks_to_schedule(run, wt, 0)
 
     @staticmethod
-    def _unskipped(run: WorkflowRun, wt: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    def _unskipped(run: RunState, wt: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
         """``wt`` or the first workflow task after it whose reference was not SKIPPED (None: none)."""
         while wt is not None:
             t = run.latest(wt["taskReferenceName"])
@@ -315,7 +315,7 @@ class Decider:
             wt = run.index.next_task(wt["taskReferenceName"])
         return None
 
-    def next_tasks(self, run: WorkflowRun, task: TaskDict) -> List[TaskDict]:
+    def next_tasks(self, run: RunState, task: TaskDict) -> List[TaskDict]:
         """DeciderService.getNextTask: the tasks that follow a task that just ended."""
         if task["taskType"] in ("SWITCH", "DECISION") and task["inputData"].get("hasChildren") is not None:
             return []
@@ -331,7 +331,7 @@ class Decider:
         return self.engine.mapper.tasks_to_schedule(run, wt, 0)
 
     def _filter_loop_tasks(
-        self, run: WorkflowRun, tasks: List[TaskDict], pending: TaskDict
+        self, run: RunState, tasks: List[TaskDict], pending: TaskDict
     ) -> List[TaskDict]:
         it = pending.get("iteration", 0)
         for t in tasks:
@@ -339,7 +339,7 @@ class Decider:
             t["iteration"] = it
         return [t for t in tasks if not run.ref_started(t["referenceTaskName"])]
 
-    def schedule_next_iteration(self, run: WorkflowRun, loop_task: TaskDict) -> None:
+    def schedule_next_iteration(self, run: RunState, loop_task: TaskDict) -> None:
         """WorkflowExecutorOps.scheduleNextIteration: the first loopOver task of the new iteration."""
         loop_over = (loop_task.get("workflowTask") or {}).get("loopOver") or []
         if not loop_over:
@@ -353,7 +353,7 @@ class Decider:
 
     # ------------------------------------------------------------------------------------
     # scheduling (WorkflowExecutorOps.scheduleTask)
-    def add_tasks(self, run: WorkflowRun, tasks: List[TaskDict]) -> bool:
+    def add_tasks(self, run: RunState, tasks: List[TaskDict]) -> bool:
         """Number, stamp and append new tasks; start synchronous system tasks.
 
         Returns True when a synchronous system task was started (the decide loops again).
@@ -393,7 +393,7 @@ class Decider:
                 run.refresh_pending(t)
         return started
 
-    def set_task_domains(self, run: WorkflowRun, tasks: List[TaskDict]) -> None:
+    def set_task_domains(self, run: RunState, tasks: List[TaskDict]) -> None:
         """WorkflowExecutorOps.setTaskDomains (no poll data: the last listed domain wins)."""
         mapping = run.wf.get("taskToDomain") or {}
         if not mapping:
@@ -413,7 +413,7 @@ class Decider:
 
     # ------------------------------------------------------------------------------------
     # asynchronous system tasks (AsyncSystemTaskExecutor)
-    def _run_due_async(self, run: WorkflowRun) -> bool:
+    def _run_due_async(self, run: RunState) -> bool:
         now = self.engine.clock.now_ms()
         allowed = self.engine.async_types
         settler = run.settler
@@ -436,7 +436,7 @@ class Decider:
                 return False
         return False
 
-    def evaluate_async(self, run: WorkflowRun, task: TaskDict) -> bool:
+    def evaluate_async(self, run: RunState, task: TaskDict) -> bool:
         """One background evaluation of an async system task; True when it finished."""
         handler = self.engine.system_handlers[task["taskType"]]
         env = self.engine.env_for(run)
@@ -466,7 +466,7 @@ class Decider:
 
     # ------------------------------------------------------------------------------------
     # retries (DeciderService.retry)
-    def _task_def(self, run: WorkflowRun, task: TaskDict) -> Optional[Dict[str, Any]]:
+    def _task_def(self, run: RunState, task: TaskDict) -> Optional[Dict[str, Any]]:
         wt = task.get("workflowTask") or {}
         td = wt.get("taskDefinition")
         if isinstance(td, dict):
@@ -478,7 +478,7 @@ class Decider:
 
     def _retry(
         self,
-        run: WorkflowRun,
+        run: RunState,
         task_def: Optional[Dict[str, Any]],
         wt: Optional[Dict[str, Any]],
         task: TaskDict,
@@ -524,7 +524,7 @@ class Decider:
 
     def build_retry_attempt(
         self,
-        run: WorkflowRun,
+        run: RunState,
         task: TaskDict,
         *,
         delay_seconds: int = 0,
@@ -577,7 +577,7 @@ class Decider:
 
     # ------------------------------------------------------------------------------------
     # timeouts (docs/semantics.md §3.5, §3.6)
-    def check_workflow_timeout(self, run: WorkflowRun) -> None:
+    def check_workflow_timeout(self, run: RunState) -> None:
         if run.is_terminal():
             return
         defn = run.defn
@@ -629,7 +629,7 @@ class Decider:
 
     # ------------------------------------------------------------------------------------
     # completion (docs/semantics.md §2.6)
-    def check_for_completion(self, run: WorkflowRun) -> bool:
+    def check_for_completion(self, run: RunState) -> bool:
         """DeciderService.checkForWorkflowCompletion."""
         status_by_ref: Dict[str, str] = {}
         not_done: List[TaskDict] = []
@@ -653,7 +653,7 @@ class Decider:
                 return False
         return True
 
-    def update_workflow_output(self, run: WorkflowRun, task: Optional[TaskDict] = None) -> None:
+    def update_workflow_output(self, run: RunState, task: Optional[TaskDict] = None) -> None:
         """DeciderService.updateWorkflowOutput."""
         tasks = run.tasks
         if not tasks:
@@ -669,7 +669,7 @@ class Decider:
         last = task if task is not None else tasks[-1]
         run.wf["output"] = last.get("outputData") or {}
 
-    def end_execution(self, run: WorkflowRun, terminate_task: Optional[TaskDict]) -> None:
+    def end_execution(self, run: RunState, terminate_task: Optional[TaskDict]) -> None:
         """WorkflowExecutorOps.endExecution."""
         if terminate_task is not None:
             status = terminate_task["inputData"].get("terminationStatus")
@@ -684,7 +684,7 @@ class Decider:
         self.complete_workflow(run)
         self.cancel_non_terminal_tasks(run)
 
-    def complete_workflow(self, run: WorkflowRun) -> None:
+    def complete_workflow(self, run: RunState) -> None:
         """WorkflowExecutorOps.completeWorkflow (the parent is notified)."""
         if run.status == "COMPLETED":
             return
@@ -694,7 +694,7 @@ class Decider:
         self._stamp_workflow_end(run)
         self.notify_parent(run)
 
-    def _collect_failed_names(self, run: WorkflowRun) -> None:
+    def _collect_failed_names(self, run: RunState) -> None:
         refs = run.wf.setdefault("failedReferenceTaskNames", [])
         names = run.wf.setdefault("failedTaskNames", [])
         for t in run.tasks:
@@ -704,12 +704,12 @@ class Decider:
                 if t.get("taskDefName") not in names:
                     names.append(t.get("taskDefName"))
 
-    def _stamp_workflow_end(self, run: WorkflowRun) -> None:
+    def _stamp_workflow_end(self, run: RunState) -> None:
         now = self.engine.clock.now_ms()
         run.wf["endTime"] = now
         run.wf["updateTime"] = now
 
-    def _terminate_from_exception(self, run: WorkflowRun, exc: TerminateWorkflow) -> None:
+    def _terminate_from_exception(self, run: RunState, exc: TerminateWorkflow) -> None:
         """WorkflowExecutorOps.terminate: status from the exception, failure workflow started."""
         if not run.is_terminal():
             run.wf["status"] = exc.status
@@ -730,7 +730,7 @@ class Decider:
 
     def terminate_workflow(
         self,
-        run: WorkflowRun,
+        run: RunState,
         reason: Optional[str],
         *,
         failure_workflow: Optional[str] = None,
@@ -756,7 +756,7 @@ class Decider:
             self._start_failure_workflow(run, str(failure_workflow), failure_workflow_version, reason)
 
     def _start_failure_workflow(
-        self, run: WorkflowRun, name: str, version: Optional[int], reason: Optional[str]
+        self, run: RunState, name: str, version: Optional[int], reason: Optional[str]
     ) -> None:
         inp = dict(run.wf.get("input") or {})
         inp["workflowId"] = run.workflow_id
@@ -784,7 +784,7 @@ class Decider:
                 f"Error workflow {name} failed to start.  reason: {getattr(exc, 'message', None) or exc}"
             )
 
-    def cancel_non_terminal_tasks(self, run: WorkflowRun) -> None:
+    def cancel_non_terminal_tasks(self, run: RunState) -> None:
         """Every SCHEDULED/IN_PROGRESS task becomes CANCELED; system tasks get ``cancel()``."""
         env = self.engine.env_for(run)
         now = self.engine.clock.now_ms()
@@ -803,7 +803,7 @@ class Decider:
             t["updateTime"] = now
             run.refresh_pending(t)
 
-    def notify_parent(self, run: WorkflowRun) -> None:
+    def notify_parent(self, run: RunState) -> None:
         """A child ended: update the parent's SUB_WORKFLOW task and decide the parent."""
         parent_id = run.wf.get("parentWorkflowId")
         task_id = run.wf.get("parentWorkflowTaskId")
@@ -839,7 +839,7 @@ _MODEL_TASK_EXTRAS = {
 }
 
 
-def _model_view(wf: Dict[str, Any], run: WorkflowRun) -> Dict[str, Any]:
+def _model_view(wf: Dict[str, Any], run: RunState) -> Dict[str, Any]:
     """The failed workflow as the server serialises its internal WorkflowModel (failure input)."""
     out = {k: v for k, v in wf.items() if k not in ("history", "rateLimited", "startTime", "updateTime")}
     out["updatedTime"] = wf.get("updateTime", 0)

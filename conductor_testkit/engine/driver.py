@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from conductor_testkit.engine.decider import async_due_ms
-from conductor_testkit.engine.run import WORKFLOW_TERMINAL, WorkflowRun
+from conductor_testkit.engine.run import WORKFLOW_TERMINAL, RunState
 from conductor_testkit.engine.timeouts import (
     poll_timeout_due,
     response_timeout_due,
@@ -110,7 +110,7 @@ class Drive:
     def __init__(
         self,
         engine: Engine,
-        root: WorkflowRun,
+        root: RunState,
         settler: Settler,
         *,
         fire_timeouts: bool = False,
@@ -169,7 +169,7 @@ class Drive:
         for run in self.family():
             self.engine.decider.decide(run)
 
-    def family(self) -> List[WorkflowRun]:
+    def family(self) -> List[RunState]:
         """The root run, the workflows the drive started (a failure workflow) that still run, and
         their running sub-workflows (recursively), parents first."""
         runs = self.engine.store.runs
@@ -240,7 +240,7 @@ class Drive:
 # -- timers ---------------------------------------------------------------------------------------
 
 
-def _timers(engine: Engine, runs: Iterable[WorkflowRun], settler: Optional[Settler]) -> Iterator[int]:
+def _timers(engine: Engine, runs: Iterable[RunState], settler: Optional[Settler]) -> Iterator[int]:
     """When something becomes due in the RUNNING ``runs``: SCHEDULED worker tasks the settle step
     will take (every one without a settler: an outside poller may), and async system tasks the
     engine evaluates itself (those the settle step claims are settled without a timer)."""
@@ -261,7 +261,7 @@ def _timers(engine: Engine, runs: Iterable[WorkflowRun], settler: Optional[Settl
                     yield due
 
 
-def _timeouts(runs: Iterable[WorkflowRun]) -> Iterator[int]:
+def _timeouts(runs: Iterable[RunState]) -> Iterator[int]:
     """When the workflow timeout (TIME_OUT_WF) and each open task's timeouts fall due."""
     for run in runs:
         if run.status != "RUNNING":
@@ -288,7 +288,7 @@ def _earliest_after(now: int, times: Iterable[int]) -> Optional[int]:
 
 
 def next_timer(
-    engine: Engine, runs: List[WorkflowRun], settler: Optional[Settler], *, include_timeouts: bool
+    engine: Engine, runs: List[RunState], settler: Optional[Settler], *, include_timeouts: bool
 ) -> Optional[int]:
     """The earliest future time at which something in ``runs`` becomes due (None: nothing will).
 
@@ -303,7 +303,7 @@ def next_timer(
 
 
 def next_due_ms(
-    engine: Engine, runs: List[WorkflowRun], *, include_timeouts: bool, settler: Optional[Settler] = None
+    engine: Engine, runs: List[RunState], *, include_timeouts: bool, settler: Optional[Settler] = None
 ) -> Optional[int]:
     """The earliest future timer of ``runs`` (as ``settler`` sees them), timeouts included alongside
     when asked."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 from conductor_testkit.engine.errors import EngineIllegalState, TerminateWorkflow
 from conductor_testkit.engine.javastr import java_string
 from conductor_testkit.engine.mapping import new_task, synthetic_workflow_task
-from conductor_testkit.engine.run import TaskDict, WorkflowRun, json_copy
+from conductor_testkit.engine.run import RunState, TaskDict, json_copy
 from conductor_testkit.engine.system_tasks._java_types import class_cast_message
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,7 +55,7 @@ _WORKFLOW_TASK_KEYS = frozenset(
 )
 
 
-def _as_string(value: Any, key: str, run: WorkflowRun, wt: Dict[str, Any]) -> Any:
+def _as_string(value: Any, key: str, run: RunState, wt: Dict[str, Any]) -> Any:
     if value is None or isinstance(value, str):
         return value
     # the server casts with (String): any other JSON type is a ClassCastException, re-thrown
@@ -70,7 +70,7 @@ def _as_string(value: Any, key: str, run: WorkflowRun, wt: Dict[str, Any]) -> An
 
 
 def _simple_style(
-    mapper: Mapper, run: WorkflowRun, wt: Dict[str, Any], inp: Dict[str, Any], has_previous_fork: bool
+    mapper: Mapper, run: RunState, wt: Dict[str, Any], inp: Dict[str, Any], has_previous_fork: bool
 ) -> Any:
     sub_name = _as_string(inp.get("forkTaskWorkflow"), "forkTaskWorkflow", run, wt)
     sub_version_text = _as_string(inp.get("forkTaskWorkflowVersion"), "forkTaskWorkflowVersion", run, wt)
@@ -184,7 +184,7 @@ def _legacy_style(
 
 def dynamic_fork_tasks(
     mapper: Mapper,
-    run: WorkflowRun,
+    run: RunState,
     wt: Dict[str, Any],
     shared: Dict[str, Any],
     task_id: str,

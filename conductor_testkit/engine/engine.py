@@ -72,7 +72,7 @@ from conductor_testkit.engine.operators import OPERATOR_HANDLERS
 from conductor_testkit.engine.poll_limits import RateLimiter, held_back, release_next
 from conductor_testkit.engine.prepared import PreparedDefinition, prepare_definition, workflow_task_templates
 from conductor_testkit.engine.python_evaluator import evaluate_python
-from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, base_ref, json_copy
+from conductor_testkit.engine.run import TERMINAL, RunState, TaskDict, base_ref, json_copy
 from conductor_testkit.engine.run_env import NetworkDisabledError, RunEnv, make_http_session
 from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.settle import Settler, TaskSettler
@@ -407,7 +407,7 @@ class Engine:
         *,
         workflow_id: Optional[str] = None,
         parent: Optional[Tuple[str, str]] = None,
-    ) -> WorkflowRun:
+    ) -> RunState:
         """Create and store a RUNNING workflow (no decide yet). Raises like the server's start."""
         req = _as_dict(request)
         name = req.get("name")
@@ -461,12 +461,12 @@ class Engine:
                 wf[key] = req[key]
         if parent is not None:
             wf["parentWorkflowId"], wf["parentWorkflowTaskId"] = parent
-        run = WorkflowRun(wf, prepared)
+        run = RunState(wf, prepared)
         self._inherit_settler(run, parent)
         self.store.add(run)
         return run
 
-    def _inherit_settler(self, run: WorkflowRun, parent: Optional[Tuple[str, str]]) -> None:
+    def _inherit_settler(self, run: RunState, parent: Optional[Tuple[str, str]]) -> None:
         """A run started inside a drive belongs to it: a sub-workflow gets the mocks of its
         parent task, a workflow a decide starts otherwise what the drive's settle step says."""
         if parent is not None:
@@ -491,7 +491,7 @@ class Engine:
         """
         return self.start_run(request).workflow_id
 
-    def start_run(self, request: Any, settler: Optional[Settler] = None) -> WorkflowRun:
+    def start_run(self, request: Any, settler: Optional[Settler] = None) -> RunState:
         """Start a workflow whose tasks ``settler`` settles (attached before the first decide).
 
         The request is read and checked as the server reads it (see :meth:`read_start_request`).
@@ -543,12 +543,12 @@ class Engine:
         """The wire Workflow JSON (a deep copy); ``tasks`` is ``[]`` without include_tasks."""
         return self.workflow_snapshot(self.store.run(workflow_id), include_tasks)
 
-    def workflow_snapshot(self, run: WorkflowRun, include_tasks: bool = True) -> Dict[str, Any]:
+    def workflow_snapshot(self, run: RunState, include_tasks: bool = True) -> Dict[str, Any]:
         """The wire Workflow JSON of a run (a fresh deep copy)."""
         with gc_paused():
             return self._workflow_snapshot(run, include_tasks)
 
-    def _workflow_snapshot(self, run: WorkflowRun, include_tasks: bool) -> Dict[str, Any]:
+    def _workflow_snapshot(self, run: RunState, include_tasks: bool) -> Dict[str, Any]:
         out = {k: json_copy(v) for k, v in run.wf.items() if k not in ("tasks", "workflowDefinition")}
         prepared = run.prepared
         if prepared is not None and prepared.defn is run.defn:
@@ -622,7 +622,7 @@ class Engine:
         """Run a decide for the workflow (PUT /workflow/decide/{id})."""
         self.decider.decide(self.store.run(workflow_id))
 
-    def env_for(self, run: WorkflowRun) -> RunEnv:
+    def env_for(self, run: RunState) -> RunEnv:
         env = getattr(run, "_env", None)
         if env is None:
             env = RunEnv(self, run)
@@ -710,7 +710,7 @@ class Engine:
         self.apply_task_result(run, task, result)
         return str(task_id)
 
-    def apply_task_result(self, run: WorkflowRun, task: TaskDict, result: Mapping[str, Any]) -> None:
+    def apply_task_result(self, run: RunState, task: TaskDict, result: Mapping[str, Any]) -> None:
         """WorkflowExecutorOps.updateTask on an already found task, then a decide."""
         if task["status"] in TERMINAL or run.is_terminal():
             return
@@ -772,7 +772,7 @@ class Engine:
 
     @staticmethod
     def task_result_from(
-        run: WorkflowRun, task: TaskDict, status: str, output: Optional[Mapping[str, Any]]
+        run: RunState, task: TaskDict, status: str, output: Optional[Mapping[str, Any]]
     ) -> Dict[str, Any]:
         """A TaskResult that keeps what the task has (reason, callback, worker) and merges ``output``
         (a copy) into its outputData: what the server builds for a by-reference update or a mock."""
@@ -789,7 +789,7 @@ class Engine:
         }
 
     @staticmethod
-    def pending_task_by_ref(run: WorkflowRun, ref: str) -> Optional[TaskDict]:
+    def pending_task_by_ref(run: RunState, ref: str) -> Optional[TaskDict]:
         """ExecutionService.getPendingTaskForWorkflow: exact reference first, then the base name."""
         open_tasks = run.non_terminal()
         for t in open_tasks:
@@ -841,7 +841,7 @@ class Engine:
 
     # ------------------------------------------------------------------------------------
     # driving (engine/driver.py: the one loop; engine/settle.py: who settles tasks)
-    def running_runs(self) -> List[WorkflowRun]:
+    def running_runs(self) -> List[RunState]:
         """The runs whose workflow is RUNNING, in creation order."""
         return [run for run in self.store.runs.values() if run.status == "RUNNING"]
 

@@ -14,7 +14,7 @@ from conductor_testkit.engine.errors import TerminateWorkflow
 from conductor_testkit.engine.expressions import resolve_parameters, resolve_task_input
 from conductor_testkit.engine.javastr import java_string
 from conductor_testkit.engine.python_evaluator import PythonUnsupported, unsupported_message
-from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, json_copy
+from conductor_testkit.engine.run import TERMINAL, RunState, TaskDict, json_copy
 from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.system_tasks.base import MappingTerminateError
 
@@ -25,7 +25,7 @@ _EXECUTION_METADATA = {"additionalContext": {}, "empty": True, "additionalContex
 
 
 def new_task(
-    run: WorkflowRun,
+    run: RunState,
     wt: Dict[str, Any],
     task_id: str,
     now: int,
@@ -85,7 +85,7 @@ class _Call:
 
     def __init__(
         self,
-        run: WorkflowRun,
+        run: RunState,
         wt: Dict[str, Any],
         task_id: str,
         retry_count: int,
@@ -150,7 +150,7 @@ class Mapper:
     # -- entry point (DeciderService.getTasksToBeScheduled) -------------------------------
     def tasks_to_schedule(
         self,
-        run: WorkflowRun,
+        run: RunState,
         wt: Dict[str, Any],
         retry_count: int = 0,
         retried_task_id: Optional[str] = None,
@@ -438,7 +438,7 @@ _MAPPERS: Dict[str, Callable[[Mapper, _Call], List[TaskDict]]] = {
 }
 
 
-def _with_extra_parameters(run: WorkflowRun, wt: Dict[str, Any], extra: Dict[str, Any]) -> Dict[str, Any]:
+def _with_extra_parameters(run: RunState, wt: Dict[str, Any], extra: Dict[str, Any]) -> Dict[str, Any]:
     """The workflow task with the parameters the server's mapper writes into its inputParameters.
 
     The server mutates its per-run definition; ours is shared, so the run gets a changed copy

@@ -33,7 +33,7 @@ from conductor_testkit.engine.errors import (
     EngineIllegalState,
     EngineNotFound,
 )
-from conductor_testkit.engine.run import TERMINAL, UNSUCCESSFUL, WorkflowRun, base_ref, json_copy
+from conductor_testkit.engine.run import TERMINAL, UNSUCCESSFUL, RunState, base_ref, json_copy
 from conductor_testkit.models.base import wire
 
 TaskDict = Dict[str, Any]
@@ -43,7 +43,7 @@ _IN_PLACE_RETRY_TYPES = frozenset({"DO_WHILE", "FORK_JOIN", "JOIN", "EXCLUSIVE_J
 # -- shared helpers -----------------------------------------------------------------------------
 
 
-def _run(engine: Any, workflow_id: str) -> WorkflowRun:
+def _run(engine: Any, workflow_id: str) -> RunState:
     return engine.store.run(workflow_id)  # type: ignore[no-any-return]
 
 
@@ -55,26 +55,26 @@ def _new_id(engine: Any) -> str:
     return str(engine.ids.generate())
 
 
-def _short(run: WorkflowRun) -> str:
+def _short(run: RunState) -> str:
     """``WorkflowModel.toShortString()``: ``name.version/id``."""
     wf = run.wf
     return f"{wf.get('workflowName')}.{wf.get('workflowVersion')}/{wf.get('workflowId')}"
 
 
-def _long(run: WorkflowRun) -> str:
+def _long(run: RunState) -> str:
     """``WorkflowModel.toString()``: ``name.version/id.STATUS``."""
     return f"{_short(run)}.{run.wf.get('status')}"
 
 
-def _touch_workflow(engine: Any, run: WorkflowRun) -> None:
+def _touch_workflow(engine: Any, run: RunState) -> None:
     run.wf["updateTime"] = _now(engine)
 
 
-def _decide(engine: Any, run: WorkflowRun) -> None:
+def _decide(engine: Any, run: RunState) -> None:
     engine.decider.decide(run)
 
 
-def _set_task(run: WorkflowRun, task: TaskDict, **fields: Any) -> None:
+def _set_task(run: RunState, task: TaskDict, **fields: Any) -> None:
     task.update(fields)
     run.refresh_pending(task)
     run.touch(task)
@@ -86,7 +86,7 @@ def _is_sync_system(engine: Any, task: Mapping[str, Any]) -> bool:
     return handler is not None and not handler.is_async
 
 
-def _child_run(engine: Any, task: Mapping[str, Any]) -> Optional[WorkflowRun]:
+def _child_run(engine: Any, task: Mapping[str, Any]) -> Optional[RunState]:
     child_id = task.get("subWorkflowId") or (task.get("outputData") or {}).get("subWorkflowId")
     if not child_id:
         return None
@@ -188,7 +188,7 @@ def retry_workflow(engine: Any, workflow_id: str, *, resume_subworkflow_tasks: b
     _decide(engine, run)
 
 
-def _last_failed_sub_workflow(engine: Any, task: TaskDict, run: WorkflowRun) -> WorkflowRun:
+def _last_failed_sub_workflow(engine: Any, task: TaskDict, run: RunState) -> RunState:
     if task.get("status") not in UNSUCCESSFUL:
         return run
     if task.get("taskType") == "SUB_WORKFLOW":
@@ -210,7 +210,7 @@ def _last_failed_sub_workflow(engine: Any, task: TaskDict, run: WorkflowRun) -> 
     return run
 
 
-def _retry_in_place(engine: Any, run: WorkflowRun) -> None:
+def _retry_in_place(engine: Any, run: RunState) -> None:
     """The server's private ``retry(workflow)``: pick candidates, reschedule them."""
     candidates: Dict[str, TaskDict] = {}
     for task in run.tasks:
@@ -256,7 +256,7 @@ def _retry_in_place(engine: Any, run: WorkflowRun) -> None:
         engine.decider.add_tasks(run, new_tasks)
 
 
-def _join_on_failed_permissive(run: WorkflowRun, join: TaskDict) -> bool:
+def _join_on_failed_permissive(run: RunState, join: TaskDict) -> bool:
     for ref in (join.get("inputData") or {}).get("joinOn") or []:
         task = run.latest(ref)
         if task is None:
@@ -271,7 +271,7 @@ def _join_on_failed_permissive(run: WorkflowRun, join: TaskDict) -> bool:
     return False
 
 
-def _reopen_parents(engine: Any, run: WorkflowRun) -> None:
+def _reopen_parents(engine: Any, run: RunState) -> None:
     """``updateAndPushParents``: a retried/rerun child reopens its parent's SUB_WORKFLOW task."""
     while run.wf.get("parentWorkflowId"):
         parent = engine.store.runs.get(run.wf["parentWorkflowId"])
@@ -355,7 +355,7 @@ def restart_workflow(engine: Any, workflow_id: str, *, use_latest_definitions: b
     _reopen_parents(engine, run)
 
 
-def _use_definition(run: WorkflowRun, definition: Dict[str, Any]) -> None:
+def _use_definition(run: RunState, definition: Dict[str, Any]) -> None:
     from conductor_testkit.engine.definitions import DefinitionIndex
 
     run.wf["workflowDefinition"] = definition
@@ -446,7 +446,7 @@ def _rerun(
 
 
 def _rerun_task(
-    engine: Any, run: WorkflowRun, target: TaskDict, task_input: Optional[Dict[str, Any]], now: int
+    engine: Any, run: RunState, target: TaskDict, task_input: Optional[Dict[str, Any]], now: int
 ) -> None:
     """Every later task removed; the target reset (and started if a sync system task)."""
     task_id = target["taskId"]
@@ -476,7 +476,7 @@ def _rerun_fields(now: int) -> Dict[str, Any]:
     )
 
 
-def _rerun_sub_workflow_task(engine: Any, run: WorkflowRun, target: TaskDict, now: int) -> None:
+def _rerun_sub_workflow_task(engine: Any, run: RunState, target: TaskDict, now: int) -> None:
     """A SUB_WORKFLOW target is reset in place (later tasks stay: a fork's other branches) and
     its child started at once: the same child when it completed (an idempotent start with the
     task's deterministic child id), else a new one."""
@@ -489,7 +489,7 @@ def _rerun_sub_workflow_task(engine: Any, run: WorkflowRun, target: TaskDict, no
     _finalize_rerun(engine, run, target, now)
 
 
-def _rerun_dynamic_fork(engine: Any, run: WorkflowRun, target: TaskDict) -> None:
+def _rerun_dynamic_fork(engine: Any, run: RunState, target: TaskDict) -> None:
     """The FORK task of a FORK_JOIN_DYNAMIC: it goes with every later task, and the dynamic fork
     is mapped again (a new FORK, the forked tasks and the JOIN), as finalizeRerun does."""
     wt = target["workflowTask"]
@@ -500,7 +500,7 @@ def _rerun_dynamic_fork(engine: Any, run: WorkflowRun, target: TaskDict) -> None
     _reopen_parents(engine, run)
 
 
-def _finalize_rerun(engine: Any, run: WorkflowRun, target: TaskDict, now: int) -> None:
+def _finalize_rerun(engine: Any, run: RunState, target: TaskDict, now: int) -> None:
     """finalizeRerun: reopen the other terminal-unsuccessful tasks (an enclosing JOIN or
     DO_WHILE, a later task of a SUB_WORKFLOW target), then decide."""
     for task in run.tasks:
@@ -525,7 +525,7 @@ def _finalize_rerun(engine: Any, run: WorkflowRun, target: TaskDict, now: int) -
 
 
 def _reset_for_rerun(
-    engine: Any, run: WorkflowRun, workflow_input: Optional[Dict[str, Any]], correlation_id: Optional[str]
+    engine: Any, run: RunState, workflow_input: Optional[Dict[str, Any]], correlation_id: Optional[str]
 ) -> None:
     run.wf["status"] = "RUNNING"
     run.wf.pop("reasonForIncompletion", None)
@@ -541,7 +541,7 @@ def _reset_for_rerun(
     _touch_workflow(engine, run)
 
 
-def _requeue(engine: Any, run: WorkflowRun, task: TaskDict) -> None:
+def _requeue(engine: Any, run: RunState, task: TaskDict) -> None:
     """Put a rescheduled task back where pollers and the async-task runner find it."""
     # the engine has no queue: a SCHEDULED task is pollable from scheduledTime + callbackAfterSeconds
     task.pop("_dueMs", None)
@@ -653,7 +653,7 @@ def signal(
     )
 
 
-def _find_waiting(engine: Any, run: WorkflowRun) -> Optional[Any]:
+def _find_waiting(engine: Any, run: RunState) -> Optional[Any]:
     # the server looks at the workflow's own WAIT tasks first, then into running sub-workflows
     for task in run.tasks:
         if task.get("taskType") == "WAIT" and task.get("status") not in TERMINAL:

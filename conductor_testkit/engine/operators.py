@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from conductor_testkit.engine.errors import EngineError, EngineIllegalState
-from conductor_testkit.engine.run import TERMINAL, UNSUCCESSFUL, TaskDict, WorkflowRun, base_ref
+from conductor_testkit.engine.run import TERMINAL, UNSUCCESSFUL, RunState, TaskDict, base_ref
 from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
 from conductor_testkit.engine.timeouts import queue_due_ms
@@ -369,7 +369,7 @@ def _is_list_mode(task: TaskDict) -> bool:
     return False
 
 
-def _items(engine: Any, run: WorkflowRun, task: TaskDict) -> List[Any]:
+def _items(engine: Any, run: RunState, task: TaskDict) -> List[Any]:
     from conductor_testkit.engine.expressions import resolve_task_input
 
     wt = _wt(task)
@@ -388,7 +388,7 @@ def _items(engine: Any, run: WorkflowRun, task: TaskDict) -> List[Any]:
     return [value]
 
 
-def _inject_loop_variables(engine: Any, run: WorkflowRun, task: TaskDict) -> None:
+def _inject_loop_variables(engine: Any, run: RunState, task: TaskDict) -> None:
     if not _is_list_mode(task):
         return
     items = _items(engine, run, task)
@@ -398,7 +398,7 @@ def _inject_loop_variables(engine: Any, run: WorkflowRun, task: TaskDict) -> Non
         task["outputData"]["loopItem"] = items[index]
 
 
-def _remove_iterations(run: WorkflowRun, task: TaskDict, loop_ref: str, upto: int) -> None:
+def _remove_iterations(run: RunState, task: TaskDict, loop_ref: str, upto: int) -> None:
     drop = [
         t["taskId"]
         for i in range(1, upto + 1)
@@ -411,7 +411,7 @@ def _remove_iterations(run: WorkflowRun, task: TaskDict, loop_ref: str, upto: in
 
 
 def _iteration_complete(
-    run: WorkflowRun, task: TaskDict, loop_ref: str, relevant: Dict[str, TaskDict]
+    run: RunState, task: TaskDict, loop_ref: str, relevant: Dict[str, TaskDict]
 ) -> bool:
     iteration = task["iteration"]
     for wt in _wt(task).get("loopOver") or []:
@@ -465,7 +465,7 @@ def _loop_output_view(condition: Any, task: TaskDict) -> Dict[str, Any]:
     return {k: output[k] for k in _SAFE_LOOP_KEYS if k in output}
 
 
-def _evaluate_condition(engine: Any, run: WorkflowRun, task: TaskDict, loop_ref: str) -> bool:
+def _evaluate_condition(engine: Any, run: RunState, task: TaskDict, loop_ref: str) -> bool:
     from conductor_testkit.engine.expressions import resolve_task_input
 
     wt = _wt(task)
@@ -624,7 +624,7 @@ _CHILD_TO_TASK = {
 }
 
 
-def update_from_child(task: TaskDict, child: WorkflowRun) -> None:
+def update_from_child(task: TaskDict, child: RunState) -> None:
     """SubWorkflow.updateTaskStatus: copy the child's status, output and reason."""
     status = child.status
     task["status"] = _CHILD_TO_TASK[status]

@@ -26,7 +26,7 @@ __all__ = [
     "UNSUCCESSFUL",
     "WORKFLOW_TERMINAL",
     "TaskDict",
-    "WorkflowRun",
+    "RunState",
     "base_ref",
     "json_copy",
 ]
@@ -53,8 +53,9 @@ def base_ref(ref: str) -> str:
     return ref if i < 0 else ref[:i]
 
 
-class WorkflowRun:
-    """The state of one workflow execution and its lookup indexes.
+class RunState:
+    """The engine's state of one workflow execution and its lookup indexes (the wire model of a
+    running workflow is :class:`conductor_testkit.models.WorkflowRun`, a different thing).
 
     Attributes:
         wf: the live wire Workflow dict (``tasks`` sorted by ``seq``).

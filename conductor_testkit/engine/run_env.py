@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Dict
 
 from conductor_testkit.engine.javascript import JavaScriptEvaluator
 from conductor_testkit.engine.jq_transform import JqEvaluator
-from conductor_testkit.engine.run import WorkflowRun
+from conductor_testkit.engine.run import RunState
 from conductor_testkit.errors import ConductorError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -20,7 +20,7 @@ class NetworkDisabledError(ConductorError):
 class RunEnv:
     """The :class:`SystemTaskEnv` of one workflow run (what system task handlers may use)."""
 
-    def __init__(self, engine: Engine, run: WorkflowRun) -> None:
+    def __init__(self, engine: Engine, run: RunState) -> None:
         self.engine = engine
         self.run = run
 

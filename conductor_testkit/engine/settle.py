@@ -26,7 +26,7 @@ from conductor_testkit.engine.poll_limits import (
     exceeds_concurrency_limit,
     held_back,
 )
-from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, json_copy
+from conductor_testkit.engine.run import TERMINAL, RunState, TaskDict, json_copy
 from conductor_testkit.engine.task_types import unknown_type_note
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,13 +79,13 @@ class Settler:
     def __init__(self) -> None:
         self._top: Settler = self
         # workflow id -> (run, its scope): every run this settler or its scopes were attached to
-        self._scopes: Dict[str, Tuple[WorkflowRun, Settler]] = {}
+        self._scopes: Dict[str, Tuple[RunState, Settler]] = {}
         # workflows a decide of the drive started (a failure workflow, ...) that the drive drives too
-        self.started: List[WorkflowRun] = []
+        self.started: List[RunState] = []
 
     # -- attaching to runs -----------------------------------------------------------------------
 
-    def attach(self, run: WorkflowRun) -> None:
+    def attach(self, run: RunState) -> None:
         """Make this the settle step of ``run`` (until :meth:`detach_all` of the top settler)."""
         run.settler = self
         self._top._scopes[run.workflow_id] = (run, self)
@@ -96,7 +96,7 @@ class Settler:
             if run.settler is scope:
                 run.settler = None
 
-    def include(self, run: WorkflowRun) -> None:
+    def include(self, run: RunState) -> None:
         """Attach to ``run`` unless an earlier drive of this settler already knows it."""
         if run.workflow_id not in self._top._scopes:
             self.attach(run)
@@ -116,7 +116,7 @@ class Settler:
         (a failure workflow, or a START_WORKFLOW task's); None leaves it to the engine."""
         return None
 
-    def adopt(self, run: WorkflowRun) -> None:
+    def adopt(self, run: RunState) -> None:
         """Attach to ``run``, a workflow a decide of the drive started (see :meth:`for_started`)."""
         self.attach(run)
 
@@ -131,15 +131,15 @@ class Settler:
         """Settle what can be settled now; True when something changed."""
         return False
 
-    def claims(self, run: WorkflowRun, task: TaskDict) -> bool:
+    def claims(self, run: RunState, task: TaskDict) -> bool:
         """Whether the engine must leave this async system task to the settle step."""
         return False
 
-    def could_settle(self, run: WorkflowRun, task: TaskDict) -> bool:
+    def could_settle(self, run: RunState, task: TaskDict) -> bool:
         """Whether the step will settle this worker task once it is due (a timer worth waiting for)."""
         return False
 
-    def why_blocked(self, engine: Engine, run: WorkflowRun, task: TaskDict) -> str:
+    def why_blocked(self, engine: Engine, run: RunState, task: TaskDict) -> str:
         """Why the open ``task`` keeps the run from ending."""
         return default_block_reason(engine, task)
 
@@ -213,7 +213,7 @@ class TaskSettler(Settler):
             return None
         return self._scope(mocks if mocks is not None else _EMPTY)
 
-    def adopt(self, run: WorkflowRun) -> None:
+    def adopt(self, run: RunState) -> None:
         self.attach(run)
         self._top.started.append(run)  # driven along with the drive's run
 
@@ -223,10 +223,10 @@ class TaskSettler(Settler):
         planned = self.mocks.by_ref.get(task["referenceTaskName"])
         return planned is not None and not planned.exhausted
 
-    def claims(self, run: WorkflowRun, task: TaskDict) -> bool:
+    def claims(self, run: RunState, task: TaskDict) -> bool:
         return task["taskType"] not in OPERATORS and self._has_attempt(task)
 
-    def could_settle(self, run: WorkflowRun, task: TaskDict) -> bool:
+    def could_settle(self, run: RunState, task: TaskDict) -> bool:
         if not (self._has_attempt(task) or task["taskType"] in self.workers):
             return False
         # a task held back by concurrentExecLimit is worth waiting for only once a slot may free
@@ -234,7 +234,7 @@ class TaskSettler(Settler):
         held_in = top._held.get(task["taskId"])
         return held_in is None or top._engine is None or held_in != concurrency_state(top._engine, task)
 
-    def _ready(self, drive: Drive) -> Iterator[Tuple[TaskSettler, WorkflowRun, TaskDict]]:
+    def _ready(self, drive: Drive) -> Iterator[Tuple[TaskSettler, RunState, TaskDict]]:
         """Tasks this step can settle now, in the family's order (each with its run's scope)."""
         engine = drive.engine
         handlers = engine.system_handlers
@@ -269,7 +269,7 @@ class TaskSettler(Settler):
                 return True
         return False
 
-    def _held_back(self, drive: Drive, scope: TaskSettler, run: WorkflowRun, task: TaskDict) -> bool:
+    def _held_back(self, drive: Drive, scope: TaskSettler, run: RunState, task: TaskDict) -> bool:
         """Whether the poll that settling ``task`` stands for would not hand it out now.
 
         Workers and mock functions stand for the workers that poll the task, so the TaskDef's
@@ -298,7 +298,7 @@ class TaskSettler(Settler):
 
     # -- settling one task -------------------------------------------------------------------------
 
-    def settle(self, drive: Drive, run: WorkflowRun, task: TaskDict) -> None:
+    def settle(self, drive: Drive, run: RunState, task: TaskDict) -> None:
         """Settle ``task`` by its next mocked attempt, else by the worker of its type."""
         planned = self.mocks.by_ref.get(task["referenceTaskName"])
         attempt: Optional[Attempt] = planned.take() if planned is not None else None
@@ -312,7 +312,7 @@ class TaskSettler(Settler):
             self._call_worker(drive, run, task, self.workers[task["taskType"]])
 
     @staticmethod
-    def _call_worker(drive: Drive, run: WorkflowRun, task: TaskDict, worker: Any) -> None:
+    def _call_worker(drive: Drive, run: RunState, task: TaskDict, worker: Any) -> None:
         from conductor_testkit.models import Task
         from conductor_testkit.worker import Worker
 
@@ -334,7 +334,7 @@ class TaskSettler(Settler):
 
     @staticmethod
     def _call_function(
-        drive: Drive, run: WorkflowRun, task: TaskDict, attempt: Attempt, polled: bool
+        drive: Drive, run: RunState, task: TaskDict, attempt: Attempt, polled: bool
     ) -> None:
         engine = drive.engine
         if polled:
@@ -366,7 +366,7 @@ class TaskSettler(Settler):
 
     # -- reporting ---------------------------------------------------------------------------------
 
-    def why_blocked(self, engine: Engine, run: WorkflowRun, task: TaskDict) -> str:
+    def why_blocked(self, engine: Engine, run: RunState, task: TaskDict) -> str:
         scope = run.settler if isinstance(run.settler, TaskSettler) else self
         ref = task["referenceTaskName"]
         if task["taskId"] in self._top_settler()._held:
@@ -390,7 +390,7 @@ def goes_through_task_result(mock: Mapping[str, Any]) -> bool:
     return int(mock.get("executionTime") or 0) <= 0 and int(mock.get("queueWaitTime") or 0) <= 0
 
 
-def apply_mock(engine: Engine, run: WorkflowRun, task: TaskDict, mock: Mapping[str, Any]) -> None:
+def apply_mock(engine: Engine, run: RunState, task: TaskDict, mock: Mapping[str, Any]) -> None:
     """Settle ``task`` with one TaskMock the way the server's test endpoint does.
 
     With ``executionTime``/``queueWaitTime`` the stored task is edited directly and a decide

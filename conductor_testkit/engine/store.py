@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from conductor_testkit.engine.archive import RunArchive
 from conductor_testkit.engine.errors import EngineNotFound
-from conductor_testkit.engine.run import WORKFLOW_TERMINAL, TaskDict, WorkflowRun
+from conductor_testkit.engine.run import WORKFLOW_TERMINAL, RunState, TaskDict
 
 DEFAULT_FINISHED_IN_MEMORY = 1000
 # archiving is considered after this many additions at least (amortised over many starts)
@@ -38,7 +38,7 @@ class RunTable:
         found = self._store.lookup(workflow_id) if isinstance(workflow_id, str) else None
         return default if found is None else found
 
-    def __getitem__(self, workflow_id: Any) -> WorkflowRun:
+    def __getitem__(self, workflow_id: Any) -> RunState:
         found = self._store.lookup(workflow_id) if isinstance(workflow_id, str) else None
         if found is None:
             raise KeyError(workflow_id)
@@ -56,10 +56,10 @@ class RunTable:
     def keys(self) -> List[str]:
         return list(self._store._live)
 
-    def values(self) -> List[WorkflowRun]:
+    def values(self) -> List[RunState]:
         return list(self._store._live.values())
 
-    def items(self) -> List[Tuple[str, WorkflowRun]]:
+    def items(self) -> List[Tuple[str, RunState]]:
         return list(self._store._live.items())
 
 
@@ -74,20 +74,20 @@ class Store:
     def __init__(self, finished_in_memory: Optional[int] = DEFAULT_FINISHED_IN_MEMORY) -> None:
         self.finished_in_memory = finished_in_memory
         self.runs = RunTable(self)
-        self._live: Dict[str, WorkflowRun] = {}
+        self._live: Dict[str, RunState] = {}
         self._seq: Dict[str, int] = {}  # creation order of the live runs (the archive keeps its own)
         self._next_seq = 0
         # runs that may hold work: added, or looked up (an operation may be about to reopen them)
-        self._pollable: Dict[str, WorkflowRun] = {}
+        self._pollable: Dict[str, RunState] = {}
         self._owner: Dict[str, str] = {}
         self._archive = RunArchive()
         # archived runs someone still holds: handed back as the same object
-        self._held: weakref.WeakValueDictionary[str, WorkflowRun] = weakref.WeakValueDictionary()
+        self._held: weakref.WeakValueDictionary[str, RunState] = weakref.WeakValueDictionary()
         self._next_sweep = _MIN_SWEEP_INTERVAL
 
     # -- adding and finding -----------------------------------------------------------------------
 
-    def add(self, run: WorkflowRun) -> None:
+    def add(self, run: RunState) -> None:
         workflow_id = run.workflow_id
         if workflow_id not in self._seq:
             self._seq[workflow_id] = self._next_seq
@@ -97,7 +97,7 @@ class Store:
         if self.finished_in_memory is not None and len(self._live) >= self._next_sweep:
             self.archive_finished()
 
-    def lookup(self, workflow_id: str) -> Optional[WorkflowRun]:
+    def lookup(self, workflow_id: str) -> Optional[RunState]:
         """The run with this id (brought back from the archive when it is there), or None."""
         run = self._live.get(workflow_id)
         if run is None:
@@ -111,7 +111,7 @@ class Store:
         """Whether a run with this id exists (in memory or archived)."""
         return workflow_id in self._live or self._archive.contains(workflow_id)
 
-    def run(self, workflow_id: str) -> WorkflowRun:
+    def run(self, workflow_id: str) -> RunState:
         """The run with this id, or EngineNotFound (the server's 404 text)."""
         run = self.lookup(workflow_id)
         if run is None:
@@ -129,7 +129,7 @@ class Store:
             for task_id in run.by_id:
                 self._owner.pop(task_id, None)
 
-    def find_task(self, task_id: str) -> Optional[Tuple[WorkflowRun, TaskDict]]:
+    def find_task(self, task_id: str) -> Optional[Tuple[RunState, TaskDict]]:
         """The run and task dict with this task id, or None."""
         owner = self._owner.get(task_id)
         if owner is not None:
@@ -148,7 +148,7 @@ class Store:
                 return run, run.by_id[task_id]
         return None
 
-    def pollable_runs(self) -> List[WorkflowRun]:
+    def pollable_runs(self) -> List[RunState]:
         """The runs that may hold work (unfinished ones, and ones looked up since they finished)."""
         finished = [wid for wid, run in self._pollable.items() if run.wf["status"] in WORKFLOW_TERMINAL]
         for workflow_id in finished:
@@ -198,7 +198,7 @@ class Store:
         self._next_sweep = len(self._live) + max(_MIN_SWEEP_INTERVAL, keep or 0)
         return len(archived)
 
-    def _restore(self, workflow_id: str) -> Optional[WorkflowRun]:
+    def _restore(self, workflow_id: str) -> Optional[RunState]:
         held = self._held.get(workflow_id)
         taken = self._archive.take(workflow_id)
         if taken is None:

@@ -17,7 +17,7 @@ from conductor_testkit.engine.decider import async_due_ms
 from conductor_testkit.engine.driver import Drive, RunOutcome
 from conductor_testkit.engine.gc_pause import gc_paused
 from conductor_testkit.engine.requests_check import check_mock_attempt
-from conductor_testkit.engine.run import TERMINAL, TaskDict, WorkflowRun, json_copy
+from conductor_testkit.engine.run import TERMINAL, RunState, TaskDict, json_copy
 from conductor_testkit.engine.settle import (
     OPERATORS,
     Settler,
@@ -93,7 +93,7 @@ class WorkflowTestSettler(Settler):
         self._loop: Optional[_ServerLoop] = None
         self._answer: Optional[Dict[str, Any]] = None
 
-    def claims(self, run: WorkflowRun, task: TaskDict) -> bool:
+    def claims(self, run: RunState, task: TaskDict) -> bool:
         # the server's system-task workers never see the test run's tasks (they are queued in the
         # test's random domain): every async task waits for its mock or the background sweep
         return True
@@ -115,7 +115,7 @@ class WorkflowTestSettler(Settler):
     def result(self, drive: Drive) -> Dict[str, Any]:
         return self._answer if self._answer is not None else drive.engine.workflow_snapshot(drive.root)
 
-    def why_blocked(self, engine: Engine, run: WorkflowRun, task: TaskDict) -> str:
+    def why_blocked(self, engine: Engine, run: RunState, task: TaskDict) -> str:
         if task["taskType"] not in OPERATORS and task["referenceTaskName"] not in self.state.mocks:
             return "the test endpoint stops at a task without a mock; " + default_block_reason(engine, task)
         return default_block_reason(engine, task)
@@ -127,7 +127,7 @@ class WorkflowTestSettler(Settler):
 class _ServerLoop:
     """WorkflowTestService's loop over one (sub-)workflow and its mock state."""
 
-    def __init__(self, engine: Engine, run: WorkflowRun, state: _TestRequest) -> None:
+    def __init__(self, engine: Engine, run: RunState, state: _TestRequest) -> None:
         self.engine = engine
         self.run = run
         self.state = state
@@ -191,7 +191,7 @@ def _with_result_outputs(fetched: Dict[str, Any], outputs: Dict[str, Dict[str, A
     return fetched
 
 
-def _background_sweep(engine: Engine, root: WorkflowRun) -> None:
+def _background_sweep(engine: Engine, root: RunState) -> None:
     """What the server's system-task worker does between two iterations: due JOIN/SUB_WORKFLOW."""
     runs = [root]
     i = 0
