@@ -27,6 +27,7 @@ from conductor_testkit.engine.run import (
     TaskDict,
     base_ref,
 )
+from conductor_testkit.engine.system_tasks.async_executor import run_async_task
 from conductor_testkit.engine.timeouts import (
     POLICY_TIMEOUTS,
     queue_due_ms,
@@ -439,28 +440,7 @@ class Decider:
     def evaluate_async(self, run: RunState, task: TaskDict) -> bool:
         """One background evaluation of an async system task; True when it finished."""
         handler = self.engine.system_handlers[task["taskType"]]
-        env = self.engine.env_for(run)
-        now = self.engine.clock.now_ms()
-        async_complete = handler.is_async_complete(task)
-        if task["status"] == "SCHEDULED" or not async_complete:
-            task["pollCount"] = task.get("pollCount", 0) + 1
-        if task["status"] == "SCHEDULED":
-            task["startTime"] = now
-            handler.start(task, env)
-        elif task["status"] == "IN_PROGRESS":
-            handler.execute(task, env)
-        task["updateTime"] = now
-        done = False
-        if async_complete and task["status"] != "SCHEDULED":
-            done = True
-        if task["status"] in TERMINAL:
-            if not task.get("endTime"):
-                task["endTime"] = now
-            done = True
-        elif not done:
-            offset = getattr(handler, "evaluation_offset_s", None)
-            seconds = offset(task, env) if offset is not None else None
-            task["callbackAfterSeconds"] = 30 if seconds is None else int(seconds)
+        done = run_async_task(handler, task, self.engine.env_for(run))
         run.refresh_pending(task)
         return done
 

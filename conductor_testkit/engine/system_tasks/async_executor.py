@@ -22,28 +22,32 @@ from conductor_testkit.engine.system_tasks.base import (
 
 
 def run_async_task(handler: SystemTaskHandler, task: TaskDict, env: SystemTaskEnv) -> bool:
-    """Evaluate ``task`` once; True when the engine must run a decide afterwards.
+    """Evaluate ``task`` once; True when it finished (the engine runs a decide afterwards).
 
-    Sets ``pollCount``, ``startTime`` (when it starts), ``endTime`` (when it ends) and
-    ``callbackAfterSeconds`` (when it stays running) the way the server does.
+    Sets ``pollCount``, ``startTime`` (when it starts), ``updateTime``, ``endTime`` (when it ends,
+    unless the handler set it) and ``callbackAfterSeconds`` (when it stays running) the way the
+    server does.
     """
     status = task.get("status")
     if is_terminal(status):
         return False
+    now = env.now_ms()
     async_complete = handler.is_async_complete(task)
     if status == SCHEDULED or not async_complete:
         task["pollCount"] = int(task.get("pollCount") or 0) + 1
     if status == SCHEDULED:
-        task["startTime"] = env.now_ms()
+        task["startTime"] = now
         handler.start(task, env)
     elif status == IN_PROGRESS:
         handler.execute(task, env)
+    task["updateTime"] = now
     new_status = task.get("status")
+    if is_terminal(new_status):
+        if not task.get("endTime"):
+            task["endTime"] = now
+        return True
     if async_complete and new_status != SCHEDULED:
         return True
-    if is_terminal(new_status):
-        task["endTime"] = env.now_ms()
-        return True
     offset = handler.evaluation_offset_s(task, env)
-    task["callbackAfterSeconds"] = DEFAULT_CALLBACK_SECONDS if offset is None else offset
+    task["callbackAfterSeconds"] = DEFAULT_CALLBACK_SECONDS if offset is None else int(offset)
     return False
