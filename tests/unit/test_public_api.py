@@ -182,3 +182,15 @@ def test_the_example_in_the_package_docstring_runs() -> None:
     namespace: dict = {}
     exec(compile(code, "conductor_testkit.__doc__", "exec"), namespace)
     assert namespace["workflow"].name == "greetings"
+
+
+def test_a_local_harness_run_loads_neither_the_http_client_nor_requests() -> None:
+    loaded = _modules_loaded_by(
+        "from conductor_testkit.testing import run_workflow\n"
+        "workflow = {'name': 'w', 'version': 1, 'schemaVersion': 2, 'tasks': [\n"
+        "    {'name': 't', 'taskReferenceName': 't', 'type': 'SIMPLE'}]}\n"
+        "run_workflow(workflow, {}, {'t': {'ok': True}}).assert_completed()"
+    )
+    assert "conductor_testkit.engine" in loaded  # the run did happen on the engine
+    assert "conductor_testkit.client" not in loaded
+    assert "requests" not in loaded
