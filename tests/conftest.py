@@ -67,6 +67,24 @@ def conductor_server_url() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def throwaway_server_url() -> Iterator[str]:
+    """A real server of the module's own, stopped after its tests: for requests that leave a
+    server busy for good (GraalJS fails a script that never ends after 4 s, but its evaluation
+    thread keeps spinning, and a shared server would lose a core to each for the whole session)."""
+    server = server_mod.ConductorServer()
+    try:
+        server.start()
+        server_mod.warm_up(server.api_url)
+    except server_mod.ServerUnavailable as exc:
+        server.stop()
+        _unavailable(exc)
+    try:
+        yield server.api_url
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def unique_name(request: pytest.FixtureRequest) -> str:
     """A workflow/task name unique to this test run (tests share one server)."""
@@ -84,12 +102,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item
     unmarked = [
         item.nodeid
         for item in items
-        if "conductor_server_url" in getattr(item, "fixturenames", ())
+        if {"conductor_server_url", "throwaway_server_url"} & set(getattr(item, "fixturenames", ()))
         and item.get_closest_marker("integration") is None
     ]
     if unmarked:
         raise pytest.UsageError(
-            f"{len(unmarked)} test(s) use the conductor_server_url fixture without the integration "
+            f"{len(unmarked)} test(s) use a real-server fixture without the integration "
             "marker (mark the module, the test or the parameter): " + ", ".join(unmarked[:10])
         )
 

@@ -38,7 +38,7 @@ def test_a_server_test_without_the_marker_stops_the_collection(project: pytest.P
     result = project.runpytest("-m", "not integration")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["*1 test(s) use the conductor_server_url fixture without the integration marker*"
+        ["*1 test(s) use a real-server fixture without the integration marker*"
          "test_unmarked.py::test_needs_the_server*"]
     )
 
