@@ -54,6 +54,11 @@ def conductor_server_url() -> Iterator[str]:
             _unavailable(exc)
         yield configured.rstrip("/")
         return
+    yield from _own_server()
+
+
+def _own_server() -> Iterator[str]:
+    """Starts a pinned server, warms it up, yields its API URL and stops it."""
     server = server_mod.ConductorServer()
     try:
         server.start()
@@ -72,17 +77,7 @@ def throwaway_server_url() -> Iterator[str]:
     """A real server of the module's own, stopped after its tests: for requests that leave a
     server busy for good (GraalJS fails a script that never ends after 4 s, but its evaluation
     thread keeps spinning, and a shared server would lose a core to each for the whole session)."""
-    server = server_mod.ConductorServer()
-    try:
-        server.start()
-        server_mod.warm_up(server.api_url)
-    except server_mod.ServerUnavailable as exc:
-        server.stop()
-        _unavailable(exc)
-    try:
-        yield server.api_url
-    finally:
-        server.stop()
+    yield from _own_server()
 
 
 @pytest.fixture

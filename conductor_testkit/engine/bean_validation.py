@@ -395,23 +395,17 @@ def _input_reference_errors(params: Dict[str, Any], task_name: Any, refs: Any) -
                     f"parameter: {value} is not defined in workflow definition."
                 )
 
-    def walk_map(m: Dict[str, Any]) -> None:
-        for key, value in m.items():
-            if isinstance(value, str):
-                check_string(key, value)
-            elif isinstance(value, dict):
-                walk_map(value)
-            elif isinstance(value, list):
-                walk_list(key, value)
+    def walk(key: str, value: Any) -> None:
+        # a string is checked under the key of the map that holds it (lists keep their key)
+        if isinstance(value, str):
+            check_string(key, value)
+        elif isinstance(value, dict):
+            for inner_key, inner in value.items():
+                walk(inner_key, inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(key, inner)
 
-    def walk_list(key: str, values: List[Any]) -> None:
-        for value in values:
-            if isinstance(value, str):
-                check_string(key, value)
-            elif isinstance(value, dict):
-                walk_map(value)
-            elif isinstance(value, list):
-                walk_list(key, value)
-
-    walk_map(params)
+    for key, value in params.items():
+        walk(key, value)
     return out
