@@ -19,7 +19,9 @@ Wall time includes Hypothesis's own work. Figures only: nothing asserts a time.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 from hypothesis import HealthCheck, given, settings
@@ -29,6 +31,8 @@ from conductor_testkit.testing import CoverageRecorder, Harness
 from conductor_testkit.testing.explore import explore
 from conductor_testkit.testing.properties import assert_always, ends_terminal, retries_within_limit
 from conductor_testkit.testing.strategies import mock_outcomes, switch_inputs
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the examples, from any directory
 from examples.branching.workflows import NESTED_SCRIPT, NESTED_VALUE
 from examples.kitchen_sink.workflow import COMPENSATION_WORKFLOW, KITCHEN_SINK
 
