@@ -9,9 +9,13 @@ slept through them (the real-time figures are in ``benchmarks/virtual_time.py``)
 
 from __future__ import annotations
 
+import sys
 import time
+import types
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
 
 from conductor_testkit.engine import Engine, VirtualClock
 from conductor_testkit.models import Task
@@ -235,3 +239,48 @@ def test_heartbeats_arrive_every_virtual_hour() -> None:
     assert gaps == {3600.0}
     # The 25th heartbeat falls due exactly at the 24 h deadline; either may be handled first.
     assert len(worker.calls) in (24, 25)
+
+
+# names bound before a run (``from time import time``): the freezer rebinds them for worker code
+
+
+def _module_binding_time(name: str) -> types.ModuleType:
+    """A loaded module that bound ``time.time`` by name, as ``from time import time`` does."""
+    module = types.ModuleType(name)
+    exec("from time import time as now\ndef stamp():\n    return {'epoch': now()}\n", vars(module))
+    sys.modules[name] = module
+    return module
+
+
+@pytest.fixture
+def early_module() -> Iterator[types.ModuleType]:
+    yield _module_binding_time("vt_early_module")
+    del sys.modules["vt_early_module"]
+
+
+def _epoch_seen_after_two_hours(worker: Any) -> float:
+    engine = Engine(clock=VirtualClock(START), workers={"vt_stamp": worker})
+    workflow = engine.execute({"workflowDef": _wait_then_stamp_definition("2 hours")})
+    assert workflow["status"] == "COMPLETED"
+    return float(workflow["tasks"][1]["outputData"]["epoch"])
+
+
+AFTER_TWO_HOURS = (START + timedelta(hours=2)).timestamp()
+
+
+def test_a_name_bound_before_the_runs_sees_the_virtual_time_in_every_run(
+    early_module: types.ModuleType,
+) -> None:
+    for _ in range(3):  # the later runs search only the modules known to bind a time function
+        assert AFTER_TWO_HOURS <= _epoch_seen_after_two_hours(early_module.stamp) < AFTER_TWO_HOURS + 1
+        assert early_module.now() < START.timestamp()  # real time again once the run is over
+
+
+def test_a_module_loaded_between_runs_sees_the_virtual_time(early_module: types.ModuleType) -> None:
+    assert AFTER_TWO_HOURS <= _epoch_seen_after_two_hours(early_module.stamp) < AFTER_TWO_HOURS + 1
+    late = _module_binding_time("vt_late_module")
+    try:
+        assert AFTER_TWO_HOURS <= _epoch_seen_after_two_hours(late.stamp) < AFTER_TWO_HOURS + 1
+        assert late.now() < START.timestamp()
+    finally:
+        del sys.modules["vt_late_module"]
