@@ -16,6 +16,7 @@ creates no globals, so one context can serve every evaluation. Anything else goe
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from typing import Any, Dict, Optional
@@ -37,6 +38,7 @@ _FORBIDDEN_PROPERTIES = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=2048)  # called for every evaluation; a definition repeats its scripts
 def is_bounded(script: str) -> bool:
     """Whether ``script`` can only read its input and compute with operators (module docstring)."""
     if len(script) > MAX_LENGTH:
