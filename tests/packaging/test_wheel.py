@@ -1,9 +1,9 @@
 """The package a user gets: the wheel, installed alone into a fresh virtualenv, runs a workflow test.
 
 The wheel is built from a copy of the source tree with the locked build tools
-(requirements/build.lock, installed in the project's virtualenv) and no build isolation. A new
+(constraints-build.txt, installed in the project's virtualenv) and no build isolation. A new
 virtualenv gets the wheel's runtime dependencies and pytest, each pinned and hash-checked from
-requirements/dev.lock, then the wheel itself, and ``pip check`` must find nothing missing. A user's
+constraints.txt, then the wheel itself, and ``pip check`` must find nothing missing. A user's
 test module, written in a scratch directory where the source tree is not importable, runs there
 through the installed pytest plugin: the ``conductor`` fixture with mocks on the in-memory engine.
 
@@ -150,8 +150,8 @@ def test_the_wheel_runs_a_workflow_test_through_the_installed_plugin(tmp_path: P
     # the wheel's own runtime requirements (no extras), and pytest to run the user's test
     requires = email.parser.Parser().parsestr(metadata).get_all("Requires-Dist") or []
     wanted = dependency_closure([r for r in requires if "extra ==" not in r] + ["pytest"])
-    locked = locked_requirements(REPO / "requirements" / "dev.lock")
-    assert wanted <= set(locked), f"not in requirements/dev.lock: {sorted(wanted - set(locked))}"
+    locked = locked_requirements(REPO / "constraints.txt")
+    assert wanted <= set(locked), f"not in constraints.txt: {sorted(wanted - set(locked))}"
     pins = tmp_path / "runtime.lock"
     pins.write_text("\n".join(locked[name] for name in sorted(wanted)) + "\n", encoding="utf-8")
 
