@@ -15,9 +15,13 @@ the variants interleaved round by round:
 - ``-n 2``: the dict-mock suite under pytest-xdist with two workers;
 - ``collection``: ``pytest --collect-only`` on the same suite (start-up and collection).
 
-Per test is (run - collection) / tests. With ``--server`` (CONDUCTOR_SERVER_URL when it answers,
-else the pinned server started here) a subset of ``--remote-tests`` tests runs on both backends
-(WAIT mocked, as the server's test endpoint does not wait an hour) and the ratio is printed.
+Per test is (run - collection) / tests. Each variant runs once uncounted first, and bytecode is
+cached as on a developer's machine (``PYTHONDONTWRITEBYTECODE`` is ignored): the counted rounds
+pay neither the compilation of the package nor the rewriting of the test files.
+
+With ``--server`` (CONDUCTOR_SERVER_URL when it answers, else the pinned server started here) a
+subset of ``--remote-tests`` tests runs on both backends (WAIT mocked, as the server's test
+endpoint does not wait an hour) and the ratio is printed.
 
 Figures only, wall and CPU time (user + system of the pytest process and its children): nothing
 here asserts a time, and a loaded machine shows in the load average printed with the figures.
@@ -139,7 +143,10 @@ def run_pytest(directory: Path, *args: str, env: Optional[Dict[str, str]] = None
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(directory), *args]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    environment = {**os.environ, **(env or {})}
+    # as on a developer's machine: modules and rewritten test files compiled once, then cached
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    done = subprocess.run(command, capture_output=True, text=True, env=environment)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 5):  # 5: nothing collected (never for these suites)
@@ -189,6 +196,8 @@ def main() -> None:
         }
         walls: Dict[str, List[float]] = {name: [] for name in configs}
         cpus: Dict[str, List[float]] = {name: [] for name in configs}
+        for directory, args in configs.values():  # uncounted: bytecode and rewritten tests cached
+            run_pytest(directory, *args)
         for _ in range(options.rounds):
             for name, (directory, args) in configs.items():
                 wall, cpu = run_pytest(directory, *args)

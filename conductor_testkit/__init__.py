@@ -190,9 +190,9 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'conductor_testkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
+    # not kept in globals(): the answer follows sys.modules (pytester's in-process runs drop and
+    # import the package's modules again; a kept class would be one of a stale copy)
+    return getattr(importlib.import_module(module), name)
 
 
 def __dir__() -> List[str]:

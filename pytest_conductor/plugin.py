@@ -354,6 +354,9 @@ def conductor(request: pytest.FixtureRequest) -> Iterator[Harness]:
     try:
         yield harness
     finally:
+        # The failure report (pytest_runtest_makereport) has been made by now; a harness kept on
+        # its item would keep its engine and every run alive until the session ends.
+        delattr(request.node, _HARNESS_ATTR)
         state.workflows_run += harness.runs
         state.snapshots_written += snapshots.written
         if isinstance(backend, BothBackend):

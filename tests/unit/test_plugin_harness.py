@@ -215,3 +215,42 @@ def test_order(conductor, amount):
     result = pytester.runpytest("-n", "2", "-p", "xdist")
     result.assert_outcomes(passed=6)
     result.stdout.fnmatch_lines(["conductor: backend local (in-memory engine), 6 workflow(s) run"])
+
+
+def test_a_finished_test_keeps_no_engine_alive(pytester: pytest.Pytester) -> None:
+    """A suite of a thousand tests would otherwise hold a thousand engines and all their runs
+    until the session ends (and pay to free them at exit)."""
+    pytester.makeconftest(
+        """
+import gc
+import weakref
+
+ENGINES = []
+
+
+def pytest_runtest_teardown(item):
+    harness = item.funcargs.get("conductor")
+    if harness is not None:
+        ENGINES.append(weakref.ref(harness.backend.engine))
+
+
+def pytest_sessionfinish(session):
+    gc.collect()
+    alive = sum(ref() is not None for ref in ENGINES)
+    print(f"\\nengines recorded: {len(ENGINES)}, alive at the end: {alive}")
+"""
+    )
+    pytester.makepyfile(
+        WORKFLOW
+        + """
+import pytest
+
+
+@pytest.mark.parametrize("amount", range(5))
+def test_order(conductor, amount):
+    conductor.run(ORDER, {"amount": amount}, {"charge": {"paid": True}, "ship": {}}).assert_completed()
+"""
+    )
+    result = pytester.runpytest("-s")
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines(["engines recorded: 5, alive at the end: 0"])
