@@ -355,8 +355,11 @@ def conductor(request: pytest.FixtureRequest) -> Iterator[Harness]:
         yield harness
     finally:
         # The failure report (pytest_runtest_makereport) has been made by now; a harness kept on
-        # its item would keep its engine and every run alive until the session ends.
+        # its item would keep its engine and every run alive until the session ends. Its
+        # executions refer back to it (a continued run reports to its harness): dropping them
+        # breaks that cycle, so the engine is freed now rather than by a garbage collector pass.
         delattr(request.node, _HARNESS_ATTR)
+        harness.executions.clear()
         state.workflows_run += harness.runs
         state.snapshots_written += snapshots.written
         if isinstance(backend, BothBackend):

@@ -1,9 +1,10 @@
 """The JavaScript every sandbox QuickJS context runs first (see :mod:`.javascript`).
 
 It defines ``__ctk_run(src, input, asFunction)`` (bind ``$``, evaluate, keep the value or the
-error) and ``__ctk_finish()`` (after the promise jobs ran: convert the value as the server
-does, delete the globals the script made, answer JSON). Between the two the sandbox runs the
-queued promise jobs, as GraalJS does before an evaluation returns.
+error) and ``__ctk_finish(boundedOnly)`` (after the promise jobs ran: convert the value as the
+server does, delete the globals the script made unless the context runs only bounded scripts,
+answer JSON). Between the two the sandbox runs the queued promise jobs, as GraalJS does before an
+evaluation returns.
 
 ``$`` imitates what GraalJS shows of the server's Java input where that is exact and cheap:
 
@@ -122,22 +123,41 @@ JS_PRELUDE = r"""
       if (!hasOwn.call(target, names[i])) hide(target, names[i], members[names[i]]);
     }
   }
+  // what addMembers and hide define on a map or list none of whose keys hides a member, as one
+  // defineProperties call (same properties, same order): most inputs are such maps
+  function hiddenValue(value) {
+    return {value: value, writable: true, configurable: true, enumerable: false};
+  }
+  function hidden(members, extra, toPrimitive) {
+    var out = {}, names = keysOf(members);
+    for (var i = 0; i < names.length; i++) out[names[i]] = hiddenValue(members[names[i]]);
+    for (var key in extra) out[key] = hiddenValue(extra[key]);
+    out[Symbol.toPrimitive] = hiddenValue(toPrimitive);
+    return out;
+  }
+  var defineAll = Object.defineProperties;
+  var MAP_HIDDEN = hidden(MAP_METHODS, {toString: mapToString}, mapToPrimitive);
+  var LIST_HIDDEN = hidden(LIST_METHODS, {sort: hostSort, toString: listToString}, listToPrimitive);
   function host(v) {
     if (v === null || typeof v !== "object") return v;
     if (isArray(v)) {
       for (var i = 0; i < v.length; i++) v[i] = host(v[i]);
-      addMembers(v, LIST_METHODS);
-      hide(v, "sort", hostSort);
-      hide(v, Symbol.toPrimitive, listToPrimitive);
-      hide(v, "toString", listToString);
+      defineAll(v, LIST_HIDDEN);  // a parsed array has no own key but its indices and length
       hostLists.add(v);
       return v;
     }
-    var names = keysOf(v);
-    for (var k = 0; k < names.length; k++) v[names[k]] = host(v[names[k]]);
-    addMembers(v, MAP_METHODS);
-    hide(v, Symbol.toPrimitive, mapToPrimitive);
-    hide(v, "toString", mapToString);
+    var names = keysOf(v), hides = false;
+    for (var k = 0; k < names.length; k++) {
+      v[names[k]] = host(v[names[k]]);
+      if (names[k] === "toString" || hasOwn.call(MAP_METHODS, names[k])) hides = true;
+    }
+    if (hides) {
+      addMembers(v, MAP_METHODS);
+      hide(v, Symbol.toPrimitive, mapToPrimitive);
+      hide(v, "toString", mapToString);
+    } else {
+      defineAll(v, MAP_HIDDEN);
+    }
     var proxy = new ProxyCtor(v, mapHandler);
     hostMaps.add(proxy);
     return proxy;
@@ -260,7 +280,9 @@ JS_PRELUDE = r"""
       state.error = e;
     }
   };
-  g.__ctk_finish = function __ctk_finish() {
+  // boundedOnly: the context runs only scripts that create no globals (engine/bounded_scripts.py),
+  // so there is nothing to delete but $, which the next evaluation binds again
+  g.__ctk_finish = function __ctk_finish(boundedOnly) {
     var result;
     if ("error" in state) result = {err: describe(state.error)};
     else {
@@ -269,7 +291,7 @@ JS_PRELUDE = r"""
     var codes = keysOf(state.notes);
     if (codes.length) result.notes = codes;
     state = null;
-    result.dirty = clean();
+    result.dirty = boundedOnly === true ? false : clean();
     return stringify(result);
   };
   baseline = new SetCtor(getNames(g));

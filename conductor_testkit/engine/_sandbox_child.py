@@ -127,6 +127,7 @@ class JsServer:
         self._prelude = hello["prelude"]
         self._memory_limit = int(hello["memory_limit"])
         self._stack_limit = int(hello.get("stack_limit", 1024 * 1024))
+        self._bounded_only = bool(hello.get("bounded_only"))  # scripts that make no globals
         self._scope = None
         self._context = None
         self._spare = None
@@ -153,7 +154,7 @@ class JsServer:
         try:
             run(request["src"], data, bool(request.get("fn")))
             self._run_jobs(context)
-            text = finish()
+            text = finish(self._bounded_only)
         except self._quickjs.StackOverflow:
             self._context = None
             return _dump({"exc": "stack"})

@@ -76,6 +76,8 @@ def evaluate_in_process(
     key = (prelude, memory_limit_bytes)
     server = servers.get(key)
     if server is None:
-        server = servers[key] = JsServer({"prelude": prelude, "memory_limit": memory_limit_bytes})
+        server = servers[key] = JsServer(
+            {"prelude": prelude, "memory_limit": memory_limit_bytes, "bounded_only": True}
+        )
     answer: bytes = server.handle({**request, "scope": None}, input_text)
     return answer

@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import itertools
 import random
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+import weakref
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, cast
 
 from conductor_testkit.engine.bean_validation import (
     DefinitionValidationError,
@@ -210,8 +211,11 @@ class Engine:
         self.system_handlers: Dict[str, SystemTaskHandler] = self._load_handlers()
         self.system_task_types = frozenset(self.system_handlers)
         self.async_types = frozenset(t for t, h in self.system_handlers.items() if h.is_async)
-        self.mapper = Mapper(self)
-        self.decider = Decider(self)
+        # the engine's parts refer back to it weakly: an engine nobody holds is freed at once with
+        # its runs, not by a pass of the cyclic garbage collector (a test suite makes one per test)
+        back = cast(Engine, weakref.proxy(self))
+        self.mapper = Mapper(back)
+        self.decider = Decider(back)
         self.published_events: List[Dict[str, Any]] = []
         # messages of conductor queues waiting for event handlers, and what handlers did
         self.conductor_queues = ConductorQueues()
@@ -627,11 +631,7 @@ class Engine:
         self.decider.decide(self.store.run(workflow_id))
 
     def env_for(self, run: RunState) -> RunEnv:
-        env = getattr(run, "_env", None)
-        if env is None:
-            env = RunEnv(self, run)
-            run._env = env  # type: ignore[attr-defined]
-        return env
+        return RunEnv(self, run)  # not kept on the run: the run would refer back to the engine
 
     def is_worker_task(self, task: TaskDict) -> bool:
         return task["taskType"] not in self.system_handlers

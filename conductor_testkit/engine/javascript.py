@@ -34,6 +34,7 @@ Known differences from the server (GraalJS), deliberate or unavoidable:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -219,25 +220,33 @@ def _error_from_description(description: Mapping[str, Any], script: str, line_of
     return ScriptError(_server_message(engine_message, None), engine_message=engine_message)
 
 
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and the infinities as null (JSON has neither)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+# made once: json.dumps with options builds a new encoder on every call
+_STRICT_ENCODER = json.JSONEncoder(allow_nan=False, default=_json_default)
+_ENCODER = json.JSONEncoder(default=_json_default)
+
+
 def _to_json_text(bindings: Any) -> str:
-    def default(value: Any) -> Any:
-        if isinstance(value, (set, frozenset, tuple)):
-            return list(value)
-        return str(value)
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {str(k): clean(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [clean(v) for v in value]
-        return value
-
     try:
-        return json.dumps(bindings, allow_nan=False, default=default)
+        return _STRICT_ENCODER.encode(bindings)
     except ValueError:
-        return json.dumps(clean(bindings), default=default)
+        return _ENCODER.encode(_finite(bindings))
 
 
 # what a script that changes built-in objects usually contains: its context is not reused
@@ -248,6 +257,7 @@ _BUILTIN_TOUCH = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=2048)  # called for every evaluation; a definition repeats its scripts
 def _touches_builtins(script: str) -> bool:
     """Whether ``script`` may change a built-in object (a cheap, conservative look at its text)."""
     return _BUILTIN_TOUCH.search(script) is not None

@@ -16,6 +16,7 @@ leaves the tasks it :meth:`~Settler.claims` (mocked WAIT, HUMAN, HTTP, ... tasks
 from __future__ import annotations
 
 import copy
+import weakref
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from conductor_testkit.engine.errors import EngineIllegalState
@@ -77,22 +78,36 @@ class Settler:
     moves_clock = True
 
     def __init__(self) -> None:
-        self._top: Settler = self
-        # workflow id -> (run, its scope): every run this settler or its scopes were attached to
-        self._scopes: Dict[str, Tuple[RunState, Settler]] = {}
+        # a scope's top settler, held weakly (None: this is the top): no reference cycle keeps a
+        # drive's settlers, mocks and runs alive after the drive
+        self._top_ref: Optional[weakref.ReferenceType[Settler]] = None
+        # workflow id -> (run, its scope; None for the top itself): every run this settler or
+        # its scopes were attached to
+        self._scopes: Dict[str, Tuple[RunState, Optional[Settler]]] = {}
         # workflows a decide of the drive started (a failure workflow, ...) that the drive drives too
         self.started: List[RunState] = []
 
     # -- attaching to runs -----------------------------------------------------------------------
 
+    @property
+    def _top(self) -> Settler:
+        """The settler of the drive this one is a scope of (itself for the top)."""
+        top = self._top_ref() if self._top_ref is not None else None
+        return self if top is None else top
+
+    def _attached(self) -> Iterator[Tuple[RunState, Settler]]:
+        for run, scope in list(self._scopes.values()):
+            yield run, self if scope is None else scope
+
     def attach(self, run: RunState) -> None:
         """Make this the settle step of ``run`` (until :meth:`detach_all` of the top settler)."""
         run.settler = self
-        self._top._scopes[run.workflow_id] = (run, self)
+        top = self._top
+        top._scopes[run.workflow_id] = (run, None if self is top else self)
 
     def detach_all(self) -> None:
         """Detach from every run attached to this settler or its sub-workflow scopes."""
-        for run, scope in self._scopes.values():
+        for run, scope in self._attached():
             if run.settler is scope:
                 run.settler = None
 
@@ -103,7 +118,7 @@ class Settler:
 
     def reattach_all(self) -> None:
         """Attach again to every run of an earlier drive that has not ended (to drive it again)."""
-        for run, scope in self._scopes.values():
+        for run, scope in self._attached():
             if not run.is_terminal():
                 run.settler = scope
 
@@ -197,7 +212,7 @@ class TaskSettler(Settler):
 
     def _scope(self, mocks: MockSet) -> TaskSettler:
         scope = TaskSettler(mocks, self.workers, moves_clock=self.moves_clock)
-        scope._top = self._top
+        scope._top_ref = weakref.ref(self._top)
         return scope
 
     def for_child(self, parent_ref: str) -> TaskSettler:
@@ -333,9 +348,7 @@ class TaskSettler(Settler):
         engine.apply_task_result(run, task, data)
 
     @staticmethod
-    def _call_function(
-        drive: Drive, run: RunState, task: TaskDict, attempt: Attempt, polled: bool
-    ) -> None:
+    def _call_function(drive: Drive, run: RunState, task: TaskDict, attempt: Attempt, polled: bool) -> None:
         engine = drive.engine
         if polled:
             engine.mark_polled(task, IN_PROCESS_WORKER_ID)

@@ -17,7 +17,7 @@ fields, archived ones included, for search.
 from __future__ import annotations
 
 import weakref
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple, cast
 
 from conductor_testkit.engine.archive import RunArchive
 from conductor_testkit.engine.errors import EngineNotFound
@@ -32,7 +32,7 @@ class RunTable:
     """The store's runs by id (see the module docstring for what iteration covers)."""
 
     def __init__(self, store: Store) -> None:
-        self._store = store
+        self._store = cast(Store, weakref.proxy(store))  # the store holds the table: no cycle
 
     def get(self, workflow_id: Any, default: Any = None) -> Any:
         found = self._store.lookup(workflow_id) if isinstance(workflow_id, str) else None

@@ -10,6 +10,7 @@ branch), which the Hypothesis strategies and the branch coverage need.
 from __future__ import annotations
 
 import copy
+import pickle
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
@@ -21,7 +22,10 @@ __all__ = ["TaskSite", "task_types_by_ref", "walk_tasks", "workflow_def_dict"]
 def workflow_def_dict(workflow: Any) -> Dict[str, Any]:
     """The WorkflowDef JSON (a fresh copy) of a ConductorWorkflow, a WorkflowDef model or a dict."""
     if isinstance(workflow, Mapping):
-        data: Any = copy.deepcopy(dict(workflow))
+        try:  # the same deep copy as copy.deepcopy, several times faster for JSON data
+            data: Any = pickle.loads(pickle.dumps(dict(workflow), pickle.HIGHEST_PROTOCOL))
+        except Exception:  # something pickle cannot write
+            data = copy.deepcopy(dict(workflow))
     else:
         to_dict = getattr(workflow, "to_dict", None)
         if not callable(to_dict):

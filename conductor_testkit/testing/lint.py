@@ -18,9 +18,10 @@ Each problem names the workflow, the task reference and the field, and the neare
 from __future__ import annotations
 
 import difflib
+import pickle
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from conductor_testkit.models.enums import TaskType
 from conductor_testkit.testing.definition import walk_tasks
@@ -208,13 +209,32 @@ def lint_definition(
     ``input``: the workflow input of the run, to find ``${workflow.input.x}`` it lacks (None: not
     checked). Sub-workflows are checked without it: their input comes from the parent task.
     """
+    try:  # a suite runs the same definition many times: the answer depends on its content and
+        # on the names of the input's keys only
+        key: Optional[Tuple[bytes, Optional[FrozenSet[str]], bool]] = (
+            pickle.dumps(definition, pickle.HIGHEST_PROTOCOL),
+            None if input is None else frozenset(input),
+            bool(input),
+        )
+    except Exception:  # not picklable: linted every time
+        key = None
+    if key is not None and key in _LINTED:
+        return list(_LINTED[key])
     problems = _Linter(definition, input).run(definition)
     for site in walk_tasks(list(definition.get("tasks") or [])):
         params = site.task.get("subWorkflowParam")
         inline = params.get("workflowDefinition") if isinstance(params, Mapping) else None
         if isinstance(inline, Mapping):
             problems.extend(lint_definition(inline))
+    if key is not None:
+        if len(_LINTED) >= _LINTED_LIMIT:
+            _LINTED.pop(next(iter(_LINTED)))
+        _LINTED[key] = tuple(problems)
     return problems
+
+
+_LINTED: Dict[Tuple[bytes, Optional[FrozenSet[str]], bool], Tuple[LintProblem, ...]] = {}
+_LINTED_LIMIT = 256
 
 
 def problems_by_kind(problems: List[LintProblem]) -> Dict[str, List[LintProblem]]:

@@ -15,6 +15,8 @@ each task's reference, type, status, iteration, retries, input and output) must 
 from __future__ import annotations
 
 import copy
+import gc
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Tuple
 
@@ -667,3 +669,36 @@ def test_every_entry_point_reports_blockers_of_one_type() -> None:
     assert tested["status"] == "RUNNING"
     assert [type(b) for b in outcome.blocked] == [Blocker] == [type(b) for b in execution.blocked]
     assert outcome.blocked[0].reason == execution.blocked[0].reason
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=str)
+def test_an_engine_nobody_holds_is_freed_at_once(scenario: Scenario) -> None:
+    """No reference cycle keeps an engine alive: a suite that makes one per test frees each when
+    its test ends, by reference counting, instead of leaving them all to the cyclic collector."""
+    gc.disable()  # what is freed here is freed without it
+    try:
+        engine = Engine(workers=scenario.workers)
+        outcome = engine.run_workflow(
+            _request(scenario),
+            mocks=copy.deepcopy(scenario.mocks),
+            sub_workflow_mocks=copy.deepcopy(scenario.sub_mocks),
+        )
+        assert outcome.workflow["status"] == scenario.expected_status
+        ran = [weakref.ref(engine), *(weakref.ref(run) for run in engine.store.runs.values())]
+        del engine, outcome
+        assert [ref() for ref in ran] == [None] * len(ran), "Engine.run_workflow left a cycle"
+
+        harness = Harness(LocalBackend(Engine(workers=scenario.workers)))
+        execution = harness.run(
+            copy.deepcopy(scenario.definition),
+            scenario.input,
+            copy.deepcopy(scenario.mocks),
+            sub_workflow_mocks=copy.deepcopy(scenario.sub_mocks),
+        )
+        engine = harness.backend.engine
+        harnessed = [weakref.ref(engine), *(weakref.ref(run) for run in engine.store.runs.values())]
+        harness.executions.clear()  # as the pytest plugin does when the test ends
+        del harness, execution, engine
+        assert [ref() for ref in harnessed] == [None] * len(harnessed), "the harness left a cycle"
+    finally:
+        gc.enable()
