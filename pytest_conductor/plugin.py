@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
 
 import pytest
 
+from pytest_conductor import gc_freeze
+
 if TYPE_CHECKING:  # pragma: no cover
     from conductor_testkit.testing import Harness
 
@@ -177,6 +179,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "expressions reading workflow inputs the test's input lacks: warn, error or off (default warn)",
         default="warn",
     )
+    gc_freeze.add_ini(parser)
     _add_server_run_options(parser, group)
     _add_coverage_options(group)
 
@@ -203,9 +206,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    gc_freeze.unfreeze(config)
     state = getattr(config, _STATE_KEY, None)
     if state is not None:
         state.close()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    gc_freeze.freeze_after_collection(session, session.items)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

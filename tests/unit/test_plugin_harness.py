@@ -271,3 +271,73 @@ def test_a_continued_order(conductor):
     result = pytester.runpytest("-s")
     result.assert_outcomes(passed=5)
     result.stdout.fnmatch_lines(["engines recorded: 5, alive at the end: 0"])
+
+
+FROZEN_CHECKS = """
+import gc
+
+
+def test_with_a_workflow(conductor):
+    print()
+    print(f"frozen during a workflow test: {gc.get_freeze_count() > 0}")
+
+
+def test_without(request):
+    print()
+    print(f"frozen during a plain test: {gc.get_freeze_count() > 0}")
+"""
+
+
+@pytest.mark.parametrize(
+    "ini, expected",
+    [("", "True"), ("[pytest]\nconductor_gc_freeze = false\n", "False")],
+    ids=["default", "turned-off"],
+)
+def test_a_session_with_workflow_tests_freezes_what_collection_made(
+    pytester: pytest.Pytester, ini: str, expected: str
+) -> None:
+    if ini:
+        pytester.makefile(".ini", pytest=ini)
+    pytester.makeconftest(
+        """
+import gc
+
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    print(f"frozen after the session: {gc.get_freeze_count() > 0}")
+"""
+    )
+    pytester.makepyfile(FROZEN_CHECKS)
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            f"*frozen during a workflow test: {expected}",
+            f"*frozen during a plain test: {expected}",
+            "*frozen after the session: False",
+        ]
+    )
+
+
+def test_a_session_without_workflow_tests_is_left_alone(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+import gc
+
+
+def test_plain():
+    assert gc.get_freeze_count() == 0
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_a_bad_gc_freeze_setting_is_refused(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".ini", pytest="[pytest]\nconductor_gc_freeze = sometimes\n")
+    pytester.makepyfile(FROZEN_CHECKS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.stderr.fnmatch_lines(["*conductor_gc_freeze = 'sometimes': expected true or false*"])
