@@ -13,6 +13,9 @@ It reads from the environment what ``requests`` would for the server's URL: the 
 ``requests`` does it and a worker rarely needs it: proxies, credentials from ``~/.netrc`` or the
 URL, cookies, and being seen by ``responses`` mocks. :func:`network_transport` picks
 ``HttpTransport`` when the environment sets a proxy or credentials for the server's URL.
+
+Redirects are followed as urllib3 follows them: a 303 becomes a GET, while ``requests`` turns a
+POST answered by a 301 or 302 into a GET too; HTTP allows both.
 """
 
 from __future__ import annotations
