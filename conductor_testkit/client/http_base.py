@@ -152,6 +152,7 @@ def configuration_options(
     )
 
 
+_OPTION_NAMES = frozenset(TransportOptions.__annotations__)
 T = TypeVar("T", bound="BaseHttpTransport")
 
 
@@ -162,6 +163,11 @@ class BaseHttpTransport:
     """
 
     def __init__(self, base_url: str, **options: Unpack[TransportOptions]) -> None:
+        unknown = sorted(set(options) - _OPTION_NAMES)
+        if unknown:  # as a signature would: a misspelt option must not pass unnoticed
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword argument(s): {', '.join(unknown)}"
+            )
         self.base_url = base_url.rstrip("/")
         self.connect_timeout_seconds = options.get("connect_timeout_seconds", 10.0)
         self.read_timeout_seconds = options.get("read_timeout_seconds", 60.0)

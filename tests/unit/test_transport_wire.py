@@ -144,6 +144,12 @@ def get(path: str = "/workflow/w1", **fields: Any) -> TransportRequest:
     return TransportRequest("GET", path, idempotent=True, **fields)
 
 
+@pytest.mark.parametrize("cls", TRANSPORTS)
+def test_a_misspelt_option_is_refused(cls: Type[BaseHttpTransport]) -> None:
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\): max_retry$"):
+        cls("http://127.0.0.1:9/api", max_retry=1)  # type: ignore[call-arg]
+
+
 # -- the request on the wire ---------------------------------------------------------------------
 
 
