@@ -64,7 +64,7 @@ def token_server() -> Iterator[str]:
     server.server_close()
 
 
-FAILING_TESTS = '''
+FAILING_TESTS = """
 import pytest
 from conductor_testkit.client import ApiClient, AuthenticationSettings, Configuration
 from conductor_testkit.client.redaction import RedactedHeaders
@@ -137,7 +137,7 @@ def test_worker_report_with_credentials():
     runner = TaskRunner(Worker("t", lambda: None), configuration(), update_retry_window_seconds=0)
     runner.report(TaskResult(task_id="x", workflow_instance_id="y", status="COMPLETED"))
     assert False, "fail after a report, with the runner and its clients as locals"
-'''
+"""
 
 
 @pytest.mark.parametrize("options", [["-l"], ["--tb=long", "--showlocals"]], ids=["auto", "long"])
