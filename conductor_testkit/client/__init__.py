@@ -18,6 +18,7 @@ from conductor_testkit.client.transport import (
     TransportResponse,
     register_transport_scheme,
 )
+from conductor_testkit.client.urllib3_transport import Urllib3Transport
 from conductor_testkit.client.workflow_client import WorkflowClient
 from conductor_testkit.client.workflow_executor import WorkflowExecutor
 
@@ -34,6 +35,7 @@ __all__ = [
     "Transport",
     "TransportRequest",
     "TransportResponse",
+    "Urllib3Transport",
     "WorkflowClient",
     "WorkflowExecutor",
     "register_transport_scheme",

@@ -76,13 +76,17 @@ def build_clients(configuration: Any, thread_count: int) -> Tuple[Any, Any]:
     """(TaskClient, MetadataClient) for one runner.
 
     Over HTTP each runner gets its own transport (connection pool sized to its threads): after a
-    fork a pool inherited from the parent would share sockets with it. In-process transports
+    fork a pool inherited from the parent would share sockets with it. It is the ``urllib3`` one
+    unless the environment needs ``requests`` for the server's URL (see
+    :func:`~conductor_testkit.client.urllib3_transport.network_transport`): polls and updates are
+    nearly all a no-op worker does, and ``requests`` doubles their CPU. In-process transports
     (``memory://``) are shared, since they are the engine itself.
     """
-    from conductor_testkit.client import ApiClient, HttpTransport, MetadataClient, TaskClient
+    from conductor_testkit.client import ApiClient, MetadataClient, TaskClient
+    from conductor_testkit.client.urllib3_transport import network_transport
 
     if configuration.is_http:
-        transport = HttpTransport.from_configuration(configuration, pool_maxsize=thread_count + 2)
+        transport = network_transport(configuration, pool_maxsize=thread_count + 2)
         api_client = ApiClient(configuration, transport=transport)
     else:
         api_client = ApiClient(configuration)

@@ -19,6 +19,7 @@ def test_export_list_is_pinned() -> None:
         "Transport",
         "TransportRequest",
         "TransportResponse",
+        "Urllib3Transport",
         "WorkflowClient",
         "WorkflowExecutor",
         "register_transport_scheme",
@@ -28,6 +29,16 @@ def test_export_list_is_pinned() -> None:
 def test_every_export_exists() -> None:
     for name in client.__all__:
         assert getattr(client, name) is not None, name
+
+
+def test_a_configuration_can_send_every_call_through_the_urllib3_transport() -> None:
+    base = client.Configuration(server_api_url="http://h/api")
+    configuration = client.Configuration(
+        server_api_url="http://h/api", transport=client.Urllib3Transport.from_configuration(base)
+    )
+    assert isinstance(
+        client.OrkesClients(configuration).get_task_client().api_client.transport, client.Urllib3Transport
+    )
 
 
 def test_orkes_clients_is_the_neutral_facade_under_the_seed_name() -> None:

@@ -19,6 +19,7 @@ from conductor_testkit.client.auth import TokenAuth
 from conductor_testkit.client.http_transport import HttpTransport
 from conductor_testkit.client.redaction import RedactedHeaders
 from conductor_testkit.client.transport import TransportRequest, TransportResponse
+from conductor_testkit.client.urllib3_transport import Urllib3Transport
 
 pytest_plugins = ["pytester"]
 
@@ -63,11 +64,13 @@ def token_server() -> Iterator[str]:
     server.server_close()
 
 
-FAILING_TESTS = '''
+FAILING_TESTS = """
 import pytest
 from conductor_testkit.client import ApiClient, AuthenticationSettings, Configuration
 from conductor_testkit.client.redaction import RedactedHeaders
+from conductor_testkit.client.http_transport import HttpTransport
 from conductor_testkit.client.transport import TransportRequest, TransportResponse
+from conductor_testkit.client.urllib3_transport import Urllib3Transport
 from conductor_testkit.models import TaskResult
 from conductor_testkit.worker import TaskRunner, Worker
 
@@ -107,11 +110,34 @@ def test_body_that_is_not_json_fails_with_the_token_in_the_headers():
     client.call_json("POST", "/workflow", json_body={{"input": object()}})
 
 
+@pytest.mark.parametrize("transport", [HttpTransport, Urllib3Transport])
+def test_unreachable_server_fails_inside_the_token_exchange_of_each_transport(transport):
+    transport.from_configuration(configuration(url="http://127.0.0.1:9/api")).handle(
+        TransportRequest("GET", "/metadata/taskdefs")
+    )
+
+
+@pytest.mark.parametrize("transport", [HttpTransport, Urllib3Transport])
+def test_refused_key_fails_inside_the_token_exchange_of_each_transport(transport):
+    transport.from_configuration(configuration(key="someone-else")).handle(
+        TransportRequest("GET", "/metadata/taskdefs")
+    )
+
+
+@pytest.mark.parametrize("transport", [HttpTransport, Urllib3Transport])
+def test_header_that_cannot_be_sent_with_a_secret_in_the_body(transport):
+    sender = transport.from_configuration(configuration())
+    sender.handle(TransportRequest("GET", "/metadata/taskdefs"))  # a token is now held
+    sender.handle(
+        TransportRequest("POST", "/x", json_body={{"password": SECRET}}, headers={{"X-Trace": "a\\nb"}})
+    )
+
+
 def test_worker_report_with_credentials():
     runner = TaskRunner(Worker("t", lambda: None), configuration(), update_retry_window_seconds=0)
     runner.report(TaskResult(task_id="x", workflow_instance_id="y", status="COMPLETED"))
     assert False, "fail after a report, with the runner and its clients as locals"
-'''
+"""
 
 
 @pytest.mark.parametrize("options", [["-l"], ["--tb=long", "--showlocals"]], ids=["auto", "long"])
@@ -120,12 +146,13 @@ def test_tracebacks_with_locals_show_no_secret_and_no_token(
 ) -> None:
     pytester.makepyfile(FAILING_TESTS.format(url=token_server, secret=SECRET, token=TOKEN))
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", *options)
-    result.assert_outcomes(failed=5)
+    result.assert_outcomes(failed=11)
     output = result.stdout.str() + result.stderr.str()
     # the locals were printed (or this test could not fail) ...
     assert "request    = TransportRequest('POST', '/token'" in output
     assert "'keySecret': '***'" in output and "'X-Authorization': '***'" in output
     assert "AuthenticationError" in output and "ConductorConnectionError" in output
+    assert "failed: InvalidHeader" in output and "Urllib3Transport('http://127.0.0.1:" in output
     assert "ModelValidationError" in output
     # ... and the credentials are not among them
     assert SECRET not in output
@@ -144,12 +171,15 @@ def test_every_object_that_holds_a_credential_masks_it_in_repr_and_str(token_ser
     configuration = Configuration(server_api_url=token_server, authentication_settings=settings)
     transport = HttpTransport.from_configuration(configuration)
     transport.handle(TransportRequest("GET", "/metadata/taskdefs"))  # exchanges the key for a token
+    worker_transport = Urllib3Transport.from_configuration(configuration)
+    worker_transport.handle(TransportRequest("GET", "/metadata/taskdefs"))
     auth = TokenAuth(settings, 60.0)
     auth.headers(transport._send_with_retries_plain)
     holders = [
         settings,
         configuration,
         transport,
+        worker_transport,
         auth,
         ApiClient(configuration, transport=transport),
         TransportRequest("POST", "/token", json_body={"keyId": "app", "keySecret": SECRET}),
@@ -164,5 +194,5 @@ def test_every_object_that_holds_a_credential_masks_it_in_repr_and_str(token_ser
             assert SECRET not in text and TOKEN not in text, text
     # what is not a credential stays readable
     assert "app" in repr(settings)
-    assert "'keyId': 'app'" in repr(holders[5])
+    assert "'keyId': 'app'" in repr(holders[6])
     assert auth.headers(transport._send_with_retries_plain)["X-Authorization"] == TOKEN
