@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -327,6 +328,10 @@ class ConductorServer:
         self.stop()
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conductor_testkit.testing.server")
     parser.add_argument("command", choices=["fetch", "run", "version"])
@@ -338,10 +343,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "fetch":
         print(fetch_jar())
         return 0
+    # SIGTERM (kill, a CI runner's cleanup) stops the server as Ctrl-C does: by default it would end
+    # this process at once and leave the JVM running
+    signal.signal(signal.SIGTERM, _interrupt)
     server = ConductorServer(port=args.port)
-    server.start()
-    print(f"Conductor {CONDUCTOR_SERVER_VERSION} at {server.api_url} (Ctrl-C stops it)", flush=True)
     try:
+        server.start()
+        print(f"Conductor {CONDUCTOR_SERVER_VERSION} at {server.api_url} (Ctrl-C stops it)", flush=True)
         if server.process is not None:
             server.process.wait()
     except KeyboardInterrupt:
