@@ -41,6 +41,7 @@ import math
 import re
 from typing import Any, List, Mapping, Optional, Tuple
 
+from conductor_testkit.engine import condition_fast_path
 from conductor_testkit.engine._js_prelude import JS_PRELUDE
 from conductor_testkit.engine.bounded_scripts import evaluate_in_process, is_bounded
 from conductor_testkit.engine.sandbox import (
@@ -367,6 +368,10 @@ class JavaScriptEvaluator:
         one per run) and warnings (:class:`ServerDivergenceWarning`) name both.
         Raises :class:`ScriptError` (message as the server's) or :class:`ScriptTimeout`.
         """
+        if isinstance(script, str):  # a loop condition comparing the iteration with a number
+            known = condition_fast_path.answer(script, bindings)
+            if known is not condition_fast_path.UNANSWERED:
+                return known
         return self._run(script, bindings, False, origin)
 
     def evaluate_lambda(self, script: str, bindings: Any, *, origin: Optional[ScriptOrigin] = None) -> Any:
