@@ -28,7 +28,8 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _KEY = r"[A-Za-z0-9_ -]*"
 _STEP = re.compile(rf"{_WS}(?:\.{_WS}({_NAME})|\[{_WS}(?:'({_KEY})'|\"({_KEY})\"){_WS}\])")
 _COMPARISON = re.compile(
-    rf"{_WS}\$((?:{_STEP.pattern})+){_WS}(===|!==|==|!=|<=|>=|<|>){_WS}(0|-?[1-9][0-9]{{0,14}}){_WS};?{_WS}"
+    rf"{_WS}\$(?P<path>(?:{_STEP.pattern})+){_WS}(?P<operator>===|!==|==|!=|<=|>=|<|>)"
+    rf"{_WS}(?P<literal>0|-?[1-9][0-9]{{0,14}}){_WS};?{_WS}"
 )
 _IF_ELSE = re.compile(
     rf"{_WS}if{_WS}\((.*)\){_WS}\{{{_WS}(true|false){_WS};?{_WS}\}}{_WS}"
@@ -65,12 +66,12 @@ def compile_comparison(script: str) -> Optional[Comparison]:
     if match is None:
         return None
     path = tuple(
-        next(group for group in step.groups() if group is not None) for step in _STEP.finditer(match.group(1))
+        next(group for group in step.groups() if group is not None)
+        for step in _STEP.finditer(match.group("path"))
     )
     if any(key in _UNSAFE_KEYS for key in path):
         return None
-    compare, literal = _OPERATORS[match.group(2 + _STEP.groups)], int(match.group(3 + _STEP.groups))
-    return path, compare, literal, if_true, if_false
+    return path, _OPERATORS[match.group("operator")], int(match.group("literal")), if_true, if_false
 
 
 def answer(script: str, bindings: Any) -> Any:

@@ -85,7 +85,6 @@ from conductor_testkit.engine.workflow_test import run_workflow_test
 from conductor_testkit.models import jackson
 
 _REASON_LIMIT = 500
-_GC_PAUSE_TASKS = 1_000  # snapshots of more tasks than this are copied with the collector paused
 _SCALARS = (str, int, bool, float, type(None))
 
 
@@ -550,11 +549,8 @@ class Engine:
 
     def workflow_snapshot(self, run: RunState, include_tasks: bool = True) -> Dict[str, Any]:
         """The wire Workflow JSON of a run (a fresh deep copy)."""
-        if include_tasks and len(run.tasks) > _GC_PAUSE_TASKS:
-            with gc_paused():
-                return self._workflow_snapshot(run, include_tasks)
-        # a small copy: the collector's pass when it is enabled again would cost more than it saves
-        return self._workflow_snapshot(run, include_tasks)
+        with gc_paused():
+            return self._workflow_snapshot(run, include_tasks)
 
     def _workflow_snapshot(self, run: RunState, include_tasks: bool) -> Dict[str, Any]:
         out = {k: json_copy(v) for k, v in run.wf.items() if k not in ("tasks", "workflowDefinition")}

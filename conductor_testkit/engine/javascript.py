@@ -238,7 +238,7 @@ def _finite(value: Any) -> Any:
     return value
 
 
-# made once: json.dumps with options builds a new encoder on every call
+# made once: json.dumps with options makes a JSONEncoder on every call
 _STRICT_ENCODER = json.JSONEncoder(allow_nan=False, default=_json_default)
 _ENCODER = json.JSONEncoder(default=_json_default)
 

@@ -9,6 +9,7 @@ docs/semantics.md §4).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, Dict, List, Optional
@@ -447,22 +448,28 @@ def _loop_output_view(condition: Any, task: TaskDict) -> Dict[str, Any]:
     output: Dict[str, Any] = task["outputData"]
     if not isinstance(condition, str) or len(output) <= 4:
         return output
-    ref = task["referenceTaskName"]
-    dollars = condition.count("$")
-    matches = list(_DOLLAR_ACCESS.finditer(condition))
-    if len(matches) != dollars:
+    if not _reads_only_loop_keys(condition, task["referenceTaskName"]):
         return output
+    return {k: output[k] for k in _SAFE_LOOP_KEYS if k in output}
+
+
+@functools.lru_cache(maxsize=2048)  # read on every iteration; the answer depends on the text only
+def _reads_only_loop_keys(condition: str, ref: str) -> bool:
+    """Whether ``condition`` reads nothing of ``$[ref]`` but the keys of :data:`_SAFE_LOOP_KEYS`."""
+    matches = list(_DOLLAR_ACCESS.finditer(condition))
+    if len(matches) != condition.count("$"):
+        return False
     for m in matches:
         root = m.group(1) if m.group(1) is not None else m.group(3)
         if root != ref:
             continue
         prop = _PROPERTY.match(condition, m.end())
         if prop is None:
-            return output
+            return False
         key = prop.group(1) if prop.group(1) is not None else prop.group(3)
         if key not in _SAFE_LOOP_KEYS:
-            return output
-    return {k: output[k] for k in _SAFE_LOOP_KEYS if k in output}
+            return False
+    return True
 
 
 def _evaluate_condition(engine: Any, run: RunState, task: TaskDict, loop_ref: str) -> bool:

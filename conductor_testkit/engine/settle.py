@@ -96,7 +96,7 @@ class Settler:
         return self if top is None else top
 
     def _attached(self) -> Iterator[Tuple[RunState, Settler]]:
-        for run, scope in list(self._scopes.values()):
+        for run, scope in self._scopes.values():
             yield run, self if scope is None else scope
 
     def attach(self, run: RunState) -> None:
