@@ -337,16 +337,23 @@ def conductor_server_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def conductor(request: pytest.FixtureRequest) -> Iterator[Harness]:
     """A harness on the chosen backend: ``conductor.run(workflow, input, mocks) -> Execution``."""
-    from conductor_testkit.testing import BothBackend, Harness, LiveBackend, LocalBackend, RemoteBackend
+    from conductor_testkit.testing import Harness, LocalBackend
 
     state = _state(request.config)
     backend_name = _effective_backend(request)
     backend: Any
+    # the server backends import the HTTP client (and requests): only when a test asks for one
     if backend_name == "remote":
+        from conductor_testkit.testing import RemoteBackend
+
         backend = RemoteBackend(_require_server(request), **_remote_options(request.config))
     elif backend_name == "live":
+        from conductor_testkit.testing import LiveBackend
+
         backend = LiveBackend(_require_server(request), **_live_options(request.config))
     elif backend_name == "both":
+        from conductor_testkit.testing import BothBackend, RemoteBackend
+
         local = LocalBackend(request.getfixturevalue("conductor_engine"))
         backend = BothBackend(
             local, RemoteBackend(_require_server(request), **_remote_options(request.config))
@@ -363,14 +370,11 @@ def conductor(request: pytest.FixtureRequest) -> Iterator[Harness]:
         yield harness
     finally:
         # The failure report (pytest_runtest_makereport) has been made by now; a harness kept on
-        # its item would keep its engine and every run alive until the session ends. Its
-        # executions refer back to it (a continued run reports to its harness): dropping them
-        # breaks that cycle, so the engine is freed now rather than by a garbage collector pass.
+        # its item would keep its engine and every run alive until the session ends.
         delattr(request.node, _HARNESS_ATTR)
-        harness.executions.clear()
         state.workflows_run += harness.runs
         state.snapshots_written += snapshots.written
-        if isinstance(backend, BothBackend):
+        if backend_name == "both":
             state.compared += backend.compared
             state.agreed += backend.agreed
 

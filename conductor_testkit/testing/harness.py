@@ -17,6 +17,7 @@ server (:class:`RemoteBackend`, through its test endpoint), so a test written on
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
 
 from conductor_testkit.engine import OPERATORS, workers_by_type
@@ -222,26 +223,15 @@ class Harness:
         if execution.unused_mocks is None:
             execution.unused_mocks = unused_mocks_of(execution, mock_set)
         self.runs += 1
-        execution._after_continue = lambda later: self._record(later, strictness)
+        execution._after_continue = _continuation_recorder(self, strictness)
         self._record(execution, strictness)
         return execution
 
     def _record(self, execution: Execution, strictness: Strictness) -> None:
-        """Count a run (or a continuation of one) and fail on unused mocks once it has ended:
-        until then, a test that goes on with the run may still use them."""
+        """Keep a run (or a continuation of one) for failure reports, then :func:`_observe` it."""
         __tracebackhide__ = True
         self.executions.append(execution)
-        for observe in self.observers:
-            observe(execution)
-        if strictness.unused_mocks and execution.is_terminal and execution.unused_mocks:
-            left = sorted(execution.unused_mocks.items())
-            unused = ", ".join(f"{ref} ({count} left)" for ref, count in left)
-            raise UnusedMocksError(
-                execution.describe_failure(
-                    f"mocked attempts the run never used: {unused} (strict mode; remove them, or "
-                    "pass strict={'unused_mocks': False} / @pytest.mark.conductor_strict(unused_mocks=False))"
-                )
-            )
+        _observe(execution, self.observers, strictness)
 
     def assert_snapshot(self, execution: Execution, name: str = "") -> Execution:
         """Fail unless ``execution`` matches its saved snapshot (:mod:`conductor_testkit.testing.snapshots`).
@@ -263,6 +253,46 @@ class Harness:
 
     def __repr__(self) -> str:
         return f"Harness({self.backend!r}, runs={self.runs})"
+
+
+def _continuation_recorder(harness: Harness, strictness: Strictness) -> Callable[[Execution], None]:
+    """What a continued run reports to the harness that started it.
+
+    The harness keeps its executions and each execution keeps this callback: holding the harness
+    weakly leaves no reference cycle, so an engine and its runs are freed when the test lets go of
+    them. A continuation after the harness is gone is still observed and checked.
+    """
+    harness_ref = weakref.ref(harness)
+    observers = harness.observers
+
+    def after_continue(later: Execution) -> None:
+        __tracebackhide__ = True
+        alive = harness_ref()
+        if alive is not None:
+            alive._record(later, strictness)
+        else:
+            _observe(later, observers, strictness)
+
+    return after_continue
+
+
+def _observe(
+    execution: Execution, observers: Iterable[Callable[[Execution], None]], strictness: Strictness
+) -> None:
+    """Tell the observers of a run (or a continuation of one) and fail on unused mocks once it has
+    ended: until then, a test that goes on with the run may still use them."""
+    __tracebackhide__ = True
+    for observe in observers:
+        observe(execution)
+    if strictness.unused_mocks and execution.is_terminal and execution.unused_mocks:
+        left = sorted(execution.unused_mocks.items())
+        unused = ", ".join(f"{ref} ({count} left)" for ref, count in left)
+        raise UnusedMocksError(
+            execution.describe_failure(
+                f"mocked attempts the run never used: {unused} (strict mode; remove them, or "
+                "pass strict={'unused_mocks': False} / @pytest.mark.conductor_strict(unused_mocks=False))"
+            )
+        )
 
 
 def unused_mocks_of(execution: Execution, mocks: MockSet, prefix: str = "") -> Dict[str, int]:

@@ -697,7 +697,6 @@ def test_an_engine_nobody_holds_is_freed_at_once(scenario: Scenario) -> None:
         )
         engine = harness.backend.engine
         harnessed = [weakref.ref(engine), *(weakref.ref(run) for run in engine.store.runs.values())]
-        harness.executions.clear()  # as the pytest plugin does when the test ends
         del harness, execution, engine
         assert [ref() for ref in harnessed] == [None] * len(harnessed), "the harness left a cycle"
     finally:

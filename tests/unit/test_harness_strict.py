@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import warnings
-from typing import Any, Dict
+import weakref
+from typing import Any, Dict, List
 
 import pytest
 
 from conductor_testkit.errors import DefinitionError
 from conductor_testkit.testing import (
     ConductorLintWarning,
+    Execution,
     Harness,
     Strictness,
     UnusedMocksError,
@@ -259,3 +262,31 @@ def test_a_waiting_run_may_still_use_its_mocks_and_fails_when_it_ends_without() 
     assert waiting.status == "RUNNING"  # not failed yet: the test may go on with the run
     with pytest.raises(UnusedMocksError, match=r"^mocked attempts the run never used: yes \(1 left\)"):
         waiting.complete("approve")
+
+
+def test_a_continuation_reports_to_its_harness_while_it_lives_then_to_the_observers_alone() -> None:
+    definition = {
+        "name": "approval",
+        "version": 1,
+        "tasks": [
+            {"name": "approve", "taskReferenceName": "approve", "type": "HUMAN"},
+            {"name": "t_yes", "taskReferenceName": "yes", "type": "SIMPLE"},
+        ],
+    }
+    seen: List[Execution] = []
+    harness = Harness(observers=[seen.append])
+    waiting = harness.run(definition, {}, {"yes": [{}]})
+    done = waiting.complete("approve")
+    assert harness.executions == [waiting, done] and seen == [waiting, done]
+
+    again = harness.run(definition, {}, {"yes": [{}, {}]})
+    gone = weakref.ref(harness)
+    gc.disable()  # no cycle keeps the harness: its executions refer to it weakly
+    try:
+        del harness
+        assert gone() is None
+    finally:
+        gc.enable()
+    with pytest.raises(UnusedMocksError, match=r"^mocked attempts the run never used: yes \(1 left\)"):
+        again.complete("approve")
+    assert len(seen) == 4 and seen[-1].status == "COMPLETED"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -194,3 +196,37 @@ def test_a_local_harness_run_loads_neither_the_http_client_nor_requests() -> Non
     assert "conductor_testkit.engine" in loaded  # the run did happen on the engine
     assert "conductor_testkit.client" not in loaded
     assert "requests" not in loaded
+
+
+def test_a_local_test_through_the_pytest_plugin_loads_neither_the_http_client_nor_requests(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "test_local.py").write_text(
+        "import sys\n"
+        "WORKFLOW = {'name': 'w', 'version': 1, 'schemaVersion': 2, 'tasks': [\n"
+        "    {'name': 't', 'taskReferenceName': 't', 'type': 'SIMPLE'}]}\n"
+        "def test_run(conductor):\n"
+        "    conductor.run(WORKFLOW, {}, {'t': {'ok': True}}).assert_completed()\n"
+        "    assert 'conductor_testkit.engine' in sys.modules\n"
+        "    assert 'conductor_testkit.client' not in sys.modules\n"
+        "    assert 'requests' not in sys.modules\n"
+    )
+    # only this package's plugin: another installed plugin may import requests for itself
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "pytest_conductor.plugin",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
