@@ -1,7 +1,7 @@
 """The in-memory Conductor engine: executes workflow definitions like the server, on a virtual clock.
 
 The public API other layers use: :class:`Engine` (its methods), the run outcome
-(:class:`RunOutcome`, :class:`Blocker`), the clock, the mocks a drive consumes
+(:class:`RunOutcome`, :class:`Blocker`, :class:`DeferredSnapshot`), the clock, the mocks a drive consumes
 (:mod:`conductor_testkit.engine.mocks`), the errors, and a few names of the server's model
 (:data:`OPERATORS`, :data:`WORKFLOW_TERMINAL`, :func:`base_ref`). Everything else in this package
 is internal to the engine.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from conductor_testkit.engine.bean_validation import DefinitionValidationError
 from conductor_testkit.engine.clock import VirtualClock
+from conductor_testkit.engine.deferred_snapshot import DeferredSnapshot
 from conductor_testkit.engine.driver import BlockedTask, Blocker, RunOutcome
 from conductor_testkit.engine.engine import Engine, NetworkDisabledError
 from conductor_testkit.engine.errors import (
@@ -33,6 +34,7 @@ __all__ = [
     "WORKFLOW_TERMINAL",
     "BlockedTask",
     "Blocker",
+    "DeferredSnapshot",
     "DefinitionValidationError",
     "Engine",
     "EngineBadRequest",

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from conductor_testkit.engine.decider import async_due_ms
+from conductor_testkit.engine.deferred_snapshot import DeferredSnapshot
 from conductor_testkit.engine.run import WORKFLOW_TERMINAL, RunState
 from conductor_testkit.engine.timeouts import (
     poll_timeout_due,
@@ -75,11 +76,17 @@ class RunOutcome:
 
     workflow_id: str
     status: str
-    workflow: Dict[str, Any]
+    #: the workflow JSON as the drive left it; :attr:`workflow` is it, with its own copies
+    snapshot: DeferredSnapshot = field(repr=False, compare=False)
     blocked: List[Blocker] = field(default_factory=list)
     unused_mocks: Dict[str, int] = field(default_factory=dict)
     #: the drive's settle step, with the mocks left: ``Engine.drive(workflow_id, settler)`` goes on
     settler: Optional[Settler] = field(default=None, repr=False, compare=False)
+
+    @property
+    def workflow(self) -> Dict[str, Any]:
+        """The workflow JSON as the drive left it (the caller's own: nothing in it is shared)."""
+        return self.snapshot.detach()
 
     @property
     def is_terminal(self) -> bool:
@@ -192,13 +199,13 @@ class Drive:
 
     def outcome(self) -> RunOutcome:
         root = self.root
-        workflow = self.settler.result(self)
-        status = str(workflow.get("status"))
+        snapshot = self.settler.result(self)
+        status = str(snapshot.shared.get("status"))
         blocked = [] if status in WORKFLOW_TERMINAL else self.blockers()
         return RunOutcome(
             workflow_id=root.workflow_id,
             status=status,
-            workflow=workflow,
+            snapshot=snapshot,
             blocked=blocked,
             unused_mocks=self.settler.unused(),
             settler=self.settler,

@@ -44,6 +44,7 @@ from conductor_testkit.engine.bean_validation import (
 from conductor_testkit.engine.binding import bind_body
 from conductor_testkit.engine.clock import VirtualClock
 from conductor_testkit.engine.decider import Decider
+from conductor_testkit.engine.deferred_snapshot import DeferredSnapshot
 from conductor_testkit.engine.definitions import (
     normalize_task_def,
     normalize_workflow_def,
@@ -550,13 +551,30 @@ class Engine:
     def workflow_snapshot(self, run: RunState, include_tasks: bool = True) -> Dict[str, Any]:
         """The wire Workflow JSON of a run (a fresh deep copy)."""
         with gc_paused():
-            return self._workflow_snapshot(run, include_tasks)
+            return self._workflow_snapshot(run, include_tasks, None)
 
-    def _workflow_snapshot(self, run: RunState, include_tasks: bool) -> Dict[str, Any]:
+    def deferred_snapshot(self, run: RunState) -> DeferredSnapshot:
+        """The wire Workflow JSON of a run with its tasks, the prepared definition's parts in it
+        copied only when :meth:`DeferredSnapshot.detach` is called (engine/deferred_snapshot.py)."""
+        deferred = DeferredSnapshot({})
+        with gc_paused():
+            self._workflow_snapshot(run, True, deferred)
+        return deferred
+
+    def _workflow_snapshot(
+        self, run: RunState, include_tasks: bool, deferred: Optional[DeferredSnapshot]
+    ) -> Dict[str, Any]:
         out = {k: json_copy(v) for k, v in run.wf.items() if k not in ("tasks", "workflowDefinition")}
+        if deferred is not None:
+            deferred.shared.update(out)
+            out = deferred.shared
         prepared = run.prepared
+        def_vars = run.definition_variables
         if prepared is not None and prepared.defn is run.defn:
-            out["workflowDefinition"] = prepared.frozen.copy()
+            if deferred is not None and not run.definition_overrides and def_vars is None:
+                deferred.share(out, "workflowDefinition", prepared.defn, prepared.frozen)
+            else:
+                out["workflowDefinition"] = prepared.frozen.copy()
         else:  # replaced by an operation (restart with the latest definitions)
             out["workflowDefinition"] = json_copy(run.defn)
         if run.definition_overrides:
@@ -566,14 +584,14 @@ class Engine:
                 override = run.definition_overrides.get(str(wt.get("taskReferenceName")))
                 if override:
                     wt.update(json_copy(override))
-        def_vars = run.definition_variables
         if def_vars is not None:
             out["workflowDefinition"]["variables"] = json_copy(def_vars)
-        out["tasks"] = [self.task_snapshot(t) for t in run.tasks] if include_tasks else []
+        out["tasks"] = [self.task_snapshot(t, deferred) for t in run.tasks] if include_tasks else []
         return out
 
-    def task_snapshot(self, task: TaskDict) -> Dict[str, Any]:
-        """The wire Task JSON of a task dict (internal fields dropped, derived ones added)."""
+    def task_snapshot(self, task: TaskDict, deferred: Optional[DeferredSnapshot] = None) -> Dict[str, Any]:
+        """The wire Task JSON of a task dict (internal fields dropped, derived ones added); with
+        ``deferred``, a prepared definition's workflow task and task definition are shared in it."""
         out = {
             k: (v if v.__class__ in _SCALARS else json_copy(v))
             for k, v in task.items()
@@ -585,9 +603,14 @@ class Engine:
             templates = task.get("_wtCopy")
             if templates is None or templates[0] is not wt_obj:
                 templates = task["_wtCopy"] = workflow_task_templates(wt_obj)
-            out["workflowTask"] = templates[1].copy()
-            if templates[2] is not None:
-                out["taskDefinition"] = templates[2].copy()
+            if deferred is not None and templates[3]:
+                deferred.share(out, "workflowTask", wt_obj, templates[1])
+                if templates[2] is not None:
+                    deferred.share(out, "taskDefinition", wt_obj["taskDefinition"], templates[2])
+            else:
+                out["workflowTask"] = templates[1].copy()
+                if templates[2] is not None:
+                    out["taskDefinition"] = templates[2].copy()
         else:
             out["workflowTask"] = {
                 "name": task.get("taskDefName"),

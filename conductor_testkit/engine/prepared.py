@@ -53,14 +53,15 @@ class FrozenJson:
         return json_copy(self._value)
 
 
-# (the workflow task, a template of it, a template of its taskDefinition or None)
-TaskTemplates = Tuple[Dict[str, Any], FrozenJson, Optional[FrozenJson]]
+# (the workflow task, a template of it, a template of its taskDefinition or None, whether the
+# workflow task is a prepared definition's: read-only, so a snapshot may share it until copied)
+TaskTemplates = Tuple[Dict[str, Any], FrozenJson, Optional[FrozenJson], bool]
 
 
-def workflow_task_templates(wt: Dict[str, Any]) -> TaskTemplates:
+def workflow_task_templates(wt: Dict[str, Any], *, read_only: bool = False) -> TaskTemplates:
     """Templates for the ``workflowTask`` and ``taskDefinition`` of a task's JSON."""
     td = wt.get("taskDefinition")
-    return (wt, FrozenJson(wt), FrozenJson(td) if isinstance(td, dict) else None)
+    return (wt, FrozenJson(wt), FrozenJson(td) if isinstance(td, dict) else None, read_only)
 
 
 class PreparedDefinition:
@@ -71,7 +72,7 @@ class PreparedDefinition:
         index: its :class:`DefinitionIndex`.
         frozen: a template of ``defn`` for fresh copies.
         task_templates: ``id(workflow task)`` -> (the workflow task, a template of it, a template
-            of its ``taskDefinition`` or None) for every workflow task of ``defn``.
+            of its ``taskDefinition`` or None, True) for every workflow task of ``defn``.
     """
 
     __slots__ = ("defn", "index", "frozen", "task_templates", "_deps")
@@ -82,7 +83,7 @@ class PreparedDefinition:
         self.frozen = FrozenJson(defn)
         self.task_templates: Dict[int, TaskTemplates] = {}
         for wt in iter_all_tasks(defn.get("tasks") or []):
-            self.task_templates[id(wt)] = workflow_task_templates(wt)
+            self.task_templates[id(wt)] = workflow_task_templates(wt, read_only=True)
         self._deps = deps
 
     def still_valid(self, task_def: TaskDefLookup, latest_version: VersionLookup) -> bool:

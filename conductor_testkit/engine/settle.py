@@ -31,6 +31,7 @@ from conductor_testkit.engine.run import TERMINAL, RunState, TaskDict, json_copy
 from conductor_testkit.engine.task_types import unknown_type_note
 
 if TYPE_CHECKING:  # pragma: no cover
+    from conductor_testkit.engine.deferred_snapshot import DeferredSnapshot
     from conductor_testkit.engine.driver import Drive
     from conductor_testkit.engine.engine import Engine
 
@@ -158,9 +159,9 @@ class Settler:
         """Why the open ``task`` keeps the run from ending."""
         return default_block_reason(engine, task)
 
-    def result(self, drive: Drive) -> Dict[str, Any]:
+    def result(self, drive: Drive) -> DeferredSnapshot:
         """The workflow JSON a drive hands back."""
-        return drive.engine.workflow_snapshot(drive.root)
+        return drive.engine.deferred_snapshot(drive.root)
 
     def unused(self) -> Dict[str, int]:
         """Reference name -> planned mock attempts never used."""

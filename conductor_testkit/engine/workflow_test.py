@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from conductor_testkit.engine.decider import async_due_ms
+from conductor_testkit.engine.deferred_snapshot import DeferredSnapshot
 from conductor_testkit.engine.driver import Drive, RunOutcome
 from conductor_testkit.engine.gc_pause import gc_paused
 from conductor_testkit.engine.requests_check import check_mock_attempt
@@ -112,8 +113,10 @@ class WorkflowTestSettler(Settler):
         self._answer = self._loop.iterate()
         return self._answer is None
 
-    def result(self, drive: Drive) -> Dict[str, Any]:
-        return self._answer if self._answer is not None else drive.engine.workflow_snapshot(drive.root)
+    def result(self, drive: Drive) -> DeferredSnapshot:
+        if self._answer is not None:
+            return DeferredSnapshot(self._answer)
+        return drive.engine.deferred_snapshot(drive.root)
 
     def why_blocked(self, engine: Engine, run: RunState, task: TaskDict) -> str:
         if task["taskType"] not in OPERATORS and task["referenceTaskName"] not in self.state.mocks:

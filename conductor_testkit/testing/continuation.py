@@ -100,7 +100,7 @@ class LocalRunHandle:
         from conductor_testkit.testing.execution import Execution
 
         return Execution(
-            outcome.workflow,
+            outcome.snapshot,
             backend=self.backend,
             blocked=outcome.blocked,
             unused_mocks=outcome.unused_mocks,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
-from conductor_testkit.engine import WORKFLOW_TERMINAL, Blocker, base_ref
+from conductor_testkit.engine import WORKFLOW_TERMINAL, Blocker, DeferredSnapshot, base_ref
 from conductor_testkit.models import Task, Workflow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,7 +54,7 @@ class Execution:
 
     def __init__(
         self,
-        workflow: Mapping[str, Any],
+        workflow: Union[Mapping[str, Any], DeferredSnapshot],
         *,
         backend: str,
         blocked: Sequence[Blocker] = (),
@@ -62,7 +62,14 @@ class Execution:
         notes: Sequence[str] = (),
         handle: Optional[RunHandle] = None,
     ) -> None:
-        self.workflow: Dict[str, Any] = dict(workflow)
+        self._deferred: Optional[DeferredSnapshot] = None
+        if isinstance(workflow, DeferredSnapshot):
+            # a drive's JSON, this execution's alone: the definition parts in it are copied the
+            # first time the JSON is handed out (the accessors below only read them)
+            self._workflow: Dict[str, Any] = workflow.shared
+            self._deferred = None if workflow.detached else workflow
+        else:
+            self._workflow = dict(workflow)
         self.backend = backend
         self.blocked: List[Blocker] = list(blocked)
         self.unused_mocks: Optional[Dict[str, int]] = dict(unused_mocks) if unused_mocks is not None else None
@@ -73,43 +80,58 @@ class Execution:
         self._handle = handle
         # what the harness checks of each execution a continuation returns
         self._after_continue: Optional[Callable[[Execution], None]] = None
-        raw = sorted(self.workflow.get("tasks") or [], key=lambda t: t.get("seq") or 0)
+        raw = sorted(self._workflow.get("tasks") or [], key=lambda t: t.get("seq") or 0)
         self._raw_tasks: List[Dict[str, Any]] = raw
         self._models: Optional[List[Task]] = None
 
     # -- accessors ------------------------------------------------------------------------------
 
     @property
+    def workflow(self) -> Dict[str, Any]:
+        """The Workflow JSON exactly as the backend returned it."""
+        if self._deferred is not None:
+            self._deferred.detach()
+            self._deferred = None
+        return self._workflow
+
+    @workflow.setter
+    def workflow(self, value: Mapping[str, Any]) -> None:
+        self._workflow = dict(value)
+        self._deferred = None
+        self._raw_tasks = sorted(self._workflow.get("tasks") or [], key=lambda t: t.get("seq") or 0)
+        self._models = None
+
+    @property
     def workflow_id(self) -> str:
-        return str(self.workflow.get("workflowId") or "")
+        return str(self._workflow.get("workflowId") or "")
 
     @property
     def name(self) -> str:
         return str(
-            self.workflow.get("workflowName") or (self.workflow.get("workflowDefinition") or {}).get("name")
+            self._workflow.get("workflowName") or (self._workflow.get("workflowDefinition") or {}).get("name")
         )
 
     @property
     def status(self) -> str:
         """The workflow status (``COMPLETED``, ``FAILED``, ``RUNNING``, ...)."""
-        return str(self.workflow.get("status"))
+        return str(self._workflow.get("status"))
 
     @property
     def input(self) -> Dict[str, Any]:
-        return dict(self.workflow.get("input") or {})
+        return dict(self._workflow.get("input") or {})
 
     @property
     def output(self) -> Dict[str, Any]:
-        return dict(self.workflow.get("output") or {})
+        return dict(self._workflow.get("output") or {})
 
     @property
     def variables(self) -> Dict[str, Any]:
-        return dict(self.workflow.get("variables") or {})
+        return dict(self._workflow.get("variables") or {})
 
     @property
     def reason(self) -> Optional[str]:
         """The workflow's ``reasonForIncompletion``."""
-        return self.workflow.get("reasonForIncompletion")
+        return self._workflow.get("reasonForIncompletion")
 
     @property
     def is_terminal(self) -> bool:
@@ -124,6 +146,7 @@ class Execution:
     def tasks(self) -> List[Task]:
         """Every task attempt in ``seq`` order, as :class:`~conductor_testkit.models.Task` models."""
         if self._models is None:
+            self.workflow  # noqa: B018 (the models are built from the execution's own copies)
             self._models = [Task.from_dict(t) for t in self._raw_tasks]
         return list(self._models)
 
@@ -222,7 +245,7 @@ class Execution:
     @property
     def failure_workflow_id(self) -> Optional[str]:
         """The id of the failure workflow the run started, or None."""
-        value = (self.workflow.get("output") or {}).get(FAILURE_WORKFLOW_KEY)
+        value = (self._workflow.get("output") or {}).get(FAILURE_WORKFLOW_KEY)
         return str(value) if value and " " not in str(value) else None
 
     @property

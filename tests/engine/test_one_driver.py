@@ -701,3 +701,56 @@ def test_an_engine_nobody_holds_is_freed_at_once(scenario: Scenario) -> None:
         assert [ref() for ref in harnessed] == [None] * len(harnessed), "the harness left a cycle"
     finally:
         gc.enable()
+
+
+def _scribble(value: Any) -> None:
+    """Change every dict inside ``value`` (a reader that edits what it was handed)."""
+    if isinstance(value, dict):
+        for item in list(value.values()):
+            _scribble(item)
+        value["scribbled"] = True
+    elif isinstance(value, list):
+        for item in value:
+            _scribble(item)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=str)
+def test_the_json_a_drive_hands_back_is_the_full_snapshot_and_the_callers_own(scenario: Scenario) -> None:
+    """A drive shares the prepared definition's parts with its JSON until somebody is handed it:
+    then it is the same JSON as ``get_workflow``, and editing it changes no later snapshot."""
+    engine = Engine(workers=scenario.workers)
+    outcome = engine.run_workflow(
+        _request(scenario),
+        mocks=copy.deepcopy(scenario.mocks),
+        sub_workflow_mocks=copy.deepcopy(scenario.sub_mocks),
+    )
+    assert not outcome.snapshot.detached  # the parts are shared until the JSON is read
+    handed = outcome.workflow
+    assert outcome.snapshot.detached
+    assert handed == engine.get_workflow(outcome.workflow_id)
+    before = copy.deepcopy(handed)
+    _scribble(handed)
+
+    again = Engine(workers=scenario.workers).run_workflow(
+        _request(scenario),
+        mocks=copy.deepcopy(scenario.mocks),
+        sub_workflow_mocks=copy.deepcopy(scenario.sub_mocks),
+    )
+    assert engine.get_workflow(outcome.workflow_id) == before
+    assert again.workflow == before
+
+
+def test_an_execution_reads_a_shared_json_and_hands_out_its_own_copies() -> None:
+    scenario = next(s for s in SCENARIOS if s.name == "chain")
+    harness = Harness(LocalBackend(Engine()))
+    first = harness.run(copy.deepcopy(scenario.definition), scenario.input, copy.deepcopy(scenario.mocks))
+    assert first.status == "COMPLETED" and first.output == {"y": 2}
+    assert first.task("b").output_data == {"y": 2}
+    first.tasks[0].workflow_task.input_parameters["x"] = "scribbled"
+    _scribble(first.workflow)
+    second = harness.run(copy.deepcopy(scenario.definition), scenario.input, copy.deepcopy(scenario.mocks))
+    wire = second.workflow["tasks"]
+    assert [t["workflowTask"]["taskReferenceName"] for t in wire] == ["a", "b"]
+    assert all("scribbled" not in t["workflowTask"] for t in wire)
+    assert "scribbled" not in second.workflow["workflowDefinition"]
+    assert second.tasks[1].workflow_task.input_parameters == {"x": "${a.output.x}"}
