@@ -15,6 +15,11 @@ the variants interleaved round by round:
 - ``-n 2``: the dict-mock suite under pytest-xdist with two workers;
 - ``collection``: ``pytest --collect-only`` on the same suite (start-up and collection).
 
+pytest loads the plugins a user gets with ``pip install conductor-testkit pytest pytest-xdist``
+and leaves out those other installed packages bring (printed with the figures; the official
+SDK's, installed here for parity tests, imports that SDK whole: a third of a second a process);
+``--all-plugins`` loads them all.
+
 Per test is (run - collection) / tests. Each variant runs once uncounted first, and bytecode is
 cached as on a developer's machine (``PYTHONDONTWRITEBYTECODE`` is ignored): the counted rounds
 pay neither the compilation of the package nor the rewriting of the test files.
@@ -32,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -39,7 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 if TYPE_CHECKING:
     from conductor_testkit.testing.server import ConductorServer
@@ -138,9 +144,52 @@ def generate(root: Path, variant: str, workflows: int, tests: int, mock_wait: bo
     return directory
 
 
+# what a user installs to run such a suite: the pytest plugins of other packages are left out
+USER_INSTALLS = ("conductor-testkit", "pytest", "pytest-xdist")
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def foreign_plugins() -> List[Tuple[str, str]]:
+    """(plugin, distribution) of the pytest plugins installed here by a package that
+    ``pip install conductor-testkit pytest pytest-xdist`` does not bring (this repository's dev
+    environment has, for one, the official SDK for its parity tests, whose plugin imports it whole)."""
+    from importlib.metadata import PackageNotFoundError, distribution, entry_points
+
+    from packaging.requirements import Requirement
+
+    wanted: Set[str] = set()
+    todo = list(USER_INSTALLS)
+    while todo:
+        name = _normalised(todo.pop())
+        if name in wanted:
+            continue
+        wanted.add(name)
+        try:
+            requires = distribution(name).requires or []
+        except PackageNotFoundError:
+            continue
+        for line in requires:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    out = []
+    for plugin in entry_points(group="pytest11"):
+        owner = plugin.dist.metadata["Name"] if plugin.dist is not None else ""
+        if _normalised(owner) not in wanted:
+            out.append((plugin.name, owner))
+    return sorted(out)
+
+
+FOREIGN_PLUGIN_ARGS: List[str] = []
+
+
 def run_pytest(directory: Path, *args: str, env: Optional[Dict[str, str]] = None) -> Tuple[float, float]:
     """Runs pytest on the directory; returns (wall seconds, CPU seconds of pytest and its children)."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(directory), *args]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *FOREIGN_PLUGIN_ARGS]
+    command += [str(directory), *args]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     environment = {**os.environ, **(env or {})}
@@ -181,8 +230,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--server", action="store_true", help="also the remote/local ratio on a subset")
     parser.add_argument("--remote-tests", type=int, default=20)
+    parser.add_argument(
+        "--all-plugins",
+        action="store_true",
+        help="load every installed pytest plugin, not only those a user of conductor-testkit has",
+    )
     options = parser.parse_args()
     count = options.workflows * options.tests
+    left_out = [] if options.all_plugins else foreign_plugins()
+    for plugin, _ in left_out:
+        FOREIGN_PLUGIN_ARGS.extend(("-p", f"no:{plugin}"))
 
     with tempfile.TemporaryDirectory(prefix="suite_speed_") as temp:
         root = Path(temp)
@@ -241,6 +298,9 @@ def main() -> None:
         f"machine: {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+    if left_out:
+        names = ", ".join(f"{plugin} ({owner})" for plugin, owner in left_out)
+        print(f"pytest plugins of packages a user does not install with conductor-testkit, left out: {names}")
     print(f"{'variant':<20}{'wall s':>9}{'CPU s':>9}{'ms/test wall':>15}{'ms/test CPU':>14}   budget")
     budgets = {
         "dict mocks": "< 3 s for 500 tests, < 3 ms a test",
