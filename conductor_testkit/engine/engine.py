@@ -32,7 +32,8 @@ from __future__ import annotations
 import itertools
 import random
 import weakref
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, cast
+from collections.abc import Mapping  # isinstance checks: abc is faster than typing
+from typing import Any, Dict, Iterable, List, Optional, Tuple, cast
 
 from conductor_testkit.engine.bean_validation import (
     DefinitionValidationError,
@@ -571,8 +572,14 @@ class Engine:
         prepared = run.prepared
         def_vars = run.definition_variables
         if prepared is not None and prepared.defn is run.defn:
-            if deferred is not None and not run.definition_overrides and def_vars is None:
+            if (
+                deferred is not None
+                and not run.definition_overrides
+                # no variables in the run's first decide nor in the definition: it is as shared
+                and (def_vars is None or (def_vars == {} and run.defn.get("variables") == {}))
+            ):
                 deferred.share(out, "workflowDefinition", prepared.defn, prepared.frozen)
+                def_vars = None
             else:
                 out["workflowDefinition"] = prepared.frozen.copy()
         else:  # replaced by an operation (restart with the latest definitions)

@@ -23,8 +23,9 @@ Choices where the engine cannot know the server's process (documented, deliberat
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping  # isinstance checks: abc is faster than typing
 from functools import lru_cache
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from conductor_testkit.engine._expr_paths import (
     MISSING,

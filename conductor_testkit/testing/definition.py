@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import copy
 import pickle
+from collections.abc import Mapping  # isinstance checks: abc is faster than typing
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from conductor_testkit.errors import DefinitionError
 
@@ -21,9 +22,17 @@ __all__ = ["TaskSite", "task_types_by_ref", "walk_tasks", "workflow_def_dict"]
 
 def workflow_def_dict(workflow: Any) -> Dict[str, Any]:
     """The WorkflowDef JSON (a fresh copy) of a ConductorWorkflow, a WorkflowDef model or a dict."""
+    return definition_with_content(workflow)[0]
+
+
+def definition_with_content(workflow: Any) -> Tuple[Dict[str, Any], Optional[bytes]]:
+    """:func:`workflow_def_dict` and the definition's content, pickled (None when pickle cannot
+    write it): a key for what is worked out once per definition rather than once per run."""
+    content: Optional[bytes] = None
     if isinstance(workflow, Mapping):
         try:  # the same deep copy as copy.deepcopy, several times faster for JSON data
-            data: Any = pickle.loads(pickle.dumps(dict(workflow), pickle.HIGHEST_PROTOCOL))
+            content = pickle.dumps(dict(workflow), pickle.HIGHEST_PROTOCOL)
+            data: Any = pickle.loads(content)
         except Exception:  # something pickle cannot write
             data = copy.deepcopy(dict(workflow))
     else:
@@ -40,7 +49,12 @@ def workflow_def_dict(workflow: Any) -> Dict[str, Any]:
         raise DefinitionError(
             f"workflow {data['name']!r}: tasks must be a list, received {data.get('tasks')!r}"
         )
-    return data
+    if content is None:
+        try:
+            content = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            content = None
+    return data, content
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,23 @@ def task_types_by_ref(definition: Mapping[str, Any]) -> Dict[str, str]:
             for sub_ref, sub_type in task_types_by_ref(inline).items():
                 out.setdefault(sub_ref, sub_type)
     return out
+
+
+def cached_task_types(definition: Mapping[str, Any], content: Optional[bytes]) -> Mapping[str, str]:
+    """:func:`task_types_by_ref` of a definition whose pickled content is ``content``, worked out
+    once per content (None: every time). The answer is shared: read it, do not change it."""
+    if content is None:
+        return task_types_by_ref(definition)
+    found = _TYPES_BY_CONTENT.get(content)
+    if found is None:
+        if len(_TYPES_BY_CONTENT) >= _TYPES_LIMIT:
+            _TYPES_BY_CONTENT.pop(next(iter(_TYPES_BY_CONTENT)))
+        found = _TYPES_BY_CONTENT[content] = task_types_by_ref(definition)
+    return found
+
+
+_TYPES_BY_CONTENT: Dict[bytes, Dict[str, str]] = {}
+_TYPES_LIMIT = 256
 
 
 def _inline_sub_workflow(task: Mapping[str, Any]) -> Optional[Mapping[str, Any]]:

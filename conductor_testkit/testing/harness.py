@@ -25,7 +25,7 @@ from conductor_testkit.errors import ConductorError, DefinitionError
 from conductor_testkit.models import jackson
 from conductor_testkit.testing.backend import Backend, BackendNotSupportedError, ServerBackend
 from conductor_testkit.testing.continuation import ServerRunHandle
-from conductor_testkit.testing.definition import task_types_by_ref, workflow_def_dict
+from conductor_testkit.testing.definition import cached_task_types, definition_with_content, workflow_def_dict
 from conductor_testkit.testing.execution import Execution
 from conductor_testkit.testing.local import LocalBackend
 from conductor_testkit.testing.mocks import MockSet
@@ -192,7 +192,7 @@ class Harness:
         """
         __tracebackhide__ = True
         strictness = self.strictness if strict is None else Strictness.of(strict)
-        definition = workflow_def_dict(workflow)
+        definition, content = definition_with_content(workflow)
         run_input = _run_input(definition, input)
         mock_set = _parse_mocks(
             definition,
@@ -203,13 +203,13 @@ class Harness:
                 failure_workflow_mocks=failure_workflow_mocks,
             ),
         )
-        _check_mocks(definition, mock_set, task_types_by_ref(definition))
+        _check_mocks(definition, mock_set, cached_task_types(definition, content))
         if mock_set.failure_workflow is not None and self.backend.name in ("remote", "both"):
             raise BackendNotSupportedError(
                 f"workflow {definition.get('name')!r}: failure_workflow_mocks need the local or live "
                 "backend; the server's test endpoint does not run the failure workflow"
             )
-        strictness.check_definition(definition, run_input)
+        strictness.check_definition(definition, run_input, content=content)
         execution = self.backend.run(
             definition,
             run_input,

@@ -202,17 +202,21 @@ class _Linter:
 
 
 def lint_definition(
-    definition: Mapping[str, Any], input: Optional[Mapping[str, Any]] = None
+    definition: Mapping[str, Any],
+    input: Optional[Mapping[str, Any]] = None,
+    *,
+    content: Optional[bytes] = None,
 ) -> List[LintProblem]:
     """The problems of ``definition`` (and of the inline sub-workflow definitions it holds).
 
     ``input``: the workflow input of the run, to find ``${workflow.input.x}`` it lacks (None: not
     checked). Sub-workflows are checked without it: their input comes from the parent task.
+    ``content``: ``definition`` pickled, when the caller has it (it keys the answers remembered).
     """
     try:  # a suite runs the same definition many times: the answer depends on its content and
         # on the names of the input's keys only
         key: Optional[Tuple[bytes, Optional[FrozenSet[str]], bool]] = (
-            pickle.dumps(definition, pickle.HIGHEST_PROTOCOL),
+            content if content is not None else pickle.dumps(definition, pickle.HIGHEST_PROTOCOL),
             None if input is None else frozenset(input),
             bool(input),
         )

@@ -72,12 +72,19 @@ class Strictness:
             return replace(STRICT, **dict(value))
         raise DefinitionError(f"strict: expected True, False, a Strictness or a dict, received {value!r}")
 
-    def check_definition(self, definition: Mapping[str, Any], input: Optional[Mapping[str, Any]]) -> None:
-        """Lint ``definition`` before a run: raise for errors, warn for warnings."""
+    def check_definition(
+        self,
+        definition: Mapping[str, Any],
+        input: Optional[Mapping[str, Any]],
+        *,
+        content: Optional[bytes] = None,
+    ) -> None:
+        """Lint ``definition`` before a run: raise for errors, warn for warnings (``content``:
+        the definition pickled, when the caller has it; see :func:`lint_definition`)."""
         if self.lint == "off" and self.missing_inputs == "off":
             return
         errors: List[LintProblem] = []
-        for problem in lint_definition(definition, input):
+        for problem in lint_definition(definition, input, content=content):
             level = self.missing_inputs if problem.kind == "missing_input" else self.lint
             if level == "error":
                 errors.append(problem)

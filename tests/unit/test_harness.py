@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timezone
 from typing import Any, Dict, List
 
@@ -226,6 +227,19 @@ def test_a_mock_for_a_reference_the_workflow_lacks_is_an_error_listing_its_tasks
         DefinitionError, match=r"has no task with reference name 'chrage'; its tasks are: charge, ship"
     ):
         run_workflow(TWO_STEPS, {}, {"chrage": {}})
+
+
+def test_a_definition_changed_in_place_between_runs_is_read_again() -> None:
+    """What the harness works out once per definition is keyed by its content, not the dict."""
+    workflow = {**copy.deepcopy(TWO_STEPS), "outputParameters": {}}
+    harness = Harness()
+    harness.run(workflow, {}, {"charge": {}, "ship": {}}).assert_completed()
+    workflow["tasks"][1]["taskReferenceName"] = "deliver"
+    with pytest.raises(
+        DefinitionError, match=r"has no task with reference name 'ship'; its tasks are: charge, deliver"
+    ):
+        harness.run(workflow, {}, {"charge": {}, "ship": {}})
+    harness.run(workflow, {}, {"charge": {}, "deliver": {}}).assert_completed()
 
 
 def test_a_mock_for_an_operator_task_is_an_error() -> None:
