@@ -270,7 +270,7 @@ def _strictness(request: pytest.FixtureRequest) -> Any:
     """The test's strictness: the ini settings, then its conductor_strict marker."""
     from dataclasses import replace
 
-    from conductor_testkit.testing import Strictness
+    from conductor_testkit.testing.strictness import Strictness
 
     config = request.config
     enabled = str(config.getini("conductor_strict")).strip().lower() not in ("false", "0", "no", "off")
@@ -337,7 +337,9 @@ def conductor_server_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def conductor(request: pytest.FixtureRequest) -> Iterator[Harness]:
     """A harness on the chosen backend: ``conductor.run(workflow, input, mocks) -> Execution``."""
-    from conductor_testkit.testing import Harness, LocalBackend
+    # from their modules: the package's lazy exports cost an import_module call a name
+    from conductor_testkit.testing.harness import Harness
+    from conductor_testkit.testing.local import LocalBackend
 
     state = _state(request.config)
     backend_name = _effective_backend(request)
