@@ -87,7 +87,7 @@ from conductor_testkit.engine.workflow_test import run_workflow_test
 from conductor_testkit.models import jackson
 
 _REASON_LIMIT = 500
-_SCALARS = (str, int, bool, float, type(None))
+_SCALARS = frozenset((str, int, bool, float, type(None)))  # exact classes: a hash lookup a field
 
 
 def _sdk_to_wire(value: Any) -> Any:

@@ -82,7 +82,7 @@ class Execution:
         self._after_continue: Optional[Callable[[Execution], None]] = None
         raw = sorted(self._workflow.get("tasks") or [], key=lambda t: t.get("seq") or 0)
         self._raw_tasks: List[Dict[str, Any]] = raw
-        self._models: Optional[List[Task]] = None
+        self._models: Optional[List[Optional[Task]]] = None  # built when first asked for
 
     # -- accessors ------------------------------------------------------------------------------
 
@@ -145,10 +145,18 @@ class Execution:
     @property
     def tasks(self) -> List[Task]:
         """Every task attempt in ``seq`` order, as :class:`~conductor_testkit.models.Task` models."""
-        if self._models is None:
-            self.workflow  # noqa: B018 (the models are built from the execution's own copies)
-            self._models = [Task.from_dict(t) for t in self._raw_tasks]
-        return list(self._models)
+        return [self._model(index) for index in range(len(self._raw_tasks))]
+
+    def _model(self, index: int) -> Task:
+        """The model of the task attempt at ``index`` (in ``seq`` order), built once."""
+        models = self._models
+        if models is None:
+            self.workflow  # noqa: B018 (models are built from the execution's own copies)
+            models = self._models = [None] * len(self._raw_tasks)
+        model = models[index]
+        if model is None:
+            model = models[index] = Task.from_dict(self._raw_tasks[index])
+        return model
 
     def to_model(self) -> Workflow:
         """The workflow as a :class:`~conductor_testkit.models.Workflow` model."""
@@ -162,8 +170,7 @@ class Execution:
 
     def attempts(self, ref: str) -> List[Task]:
         """Every attempt of the task ``ref`` in order (retries, loop iterations); [] if it never ran."""
-        models = self.tasks
-        return [models[i] for i in self._indices(ref)]
+        return [self._model(i) for i in self._indices(ref)]
 
     def task(self, ref: str) -> Task:
         """The latest attempt of the task ``ref``; fails (with the task sequence) if it never ran."""
@@ -171,7 +178,7 @@ class Execution:
         indices = self._indices(ref)
         if not indices:
             raise AssertionError(self._message(f"task {ref!r} did not run"))
-        return self.tasks[indices[-1]]
+        return self._model(indices[-1])
 
     def task_sequence(self) -> List[str]:
         """The reference names of every task attempt in ``seq`` order (repeats for retries)."""

@@ -746,6 +746,7 @@ def test_an_execution_reads_a_shared_json_and_hands_out_its_own_copies() -> None
     first = harness.run(copy.deepcopy(scenario.definition), scenario.input, copy.deepcopy(scenario.mocks))
     assert first.status == "COMPLETED" and first.output == {"y": 2}
     assert first.task("b").output_data == {"y": 2}
+    assert first.task("b") is first.attempts("b")[-1] is first.tasks[1]  # each model built once
     first.tasks[0].workflow_task.input_parameters["x"] = "scribbled"
     _scribble(first.workflow)
     second = harness.run(copy.deepcopy(scenario.definition), scenario.input, copy.deepcopy(scenario.mocks))
