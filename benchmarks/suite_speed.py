@@ -13,7 +13,11 @@ the variants interleaved round by round:
 - ``mock function``: the same suite with one mock per test a Python function;
 - ``worker``: the same suite with one task per test done by an in-process ``@worker_task``;
 - ``-n 2``: the dict-mock suite under pytest-xdist with two workers;
-- ``collection``: ``pytest --collect-only`` on the same suite (start-up and collection).
+- ``collection``: ``pytest --collect-only`` on the same suite (start-up and collection);
+- ``2000 tests`` and ``2000 tests, -n 2``: the dict-mock suite ``--xdist-scale`` times larger,
+  serial and under pytest-xdist (each xdist worker starts, imports and collects the whole suite,
+  and every test's report travels to the controller: a cost per test that a larger suite
+  spreads no better, but a start-up cost it does).
 
 pytest loads the plugins a user gets with ``pip install conductor-testkit pytest pytest-xdist``
 and leaves out those other installed packages bring (printed with the figures; the official
@@ -231,6 +235,12 @@ def main() -> None:
     parser.add_argument("--server", action="store_true", help="also the remote/local ratio on a subset")
     parser.add_argument("--remote-tests", type=int, default=20)
     parser.add_argument(
+        "--xdist-scale",
+        type=int,
+        default=4,
+        help="also compare -n 2 with serial on a suite this many times larger (0: not)",
+    )
+    parser.add_argument(
         "--all-plugins",
         action="store_true",
         help="load every installed pytest plugin, not only those a user of conductor-testkit has",
@@ -251,6 +261,11 @@ def main() -> None:
             "worker": (suites["worker"], ()),
             "dict mocks, -n 2": (suites["dict"], ("-n", "2")),
         }
+        large_count = count * options.xdist_scale
+        if options.xdist_scale > 1:
+            large = generate(root / "large", "dict", options.workflows * options.xdist_scale, options.tests)
+            configs[f"{large_count} tests"] = (large, ())
+            configs[f"{large_count} tests, -n 2"] = (large, ("-n", "2"))
         walls: Dict[str, List[float]] = {name: [] for name in configs}
         cpus: Dict[str, List[float]] = {name: [] for name in configs}
         for directory, args in configs.values():  # uncounted: bytecode and rewritten tests cached
@@ -313,6 +328,9 @@ def main() -> None:
         if name == "collection":
             print(f"{name:<20}{wall:>9.2f}{cpu:>9.2f}{'':>15}{'':>14}   (start-up and collection)")
             continue
+        if name not in budgets:  # the larger suite: its walls only
+            print(f"{name:<20}{wall:>9.2f}{cpu:>9.2f}")
+            continue
         per_wall = (wall - collect_wall) / count * 1000
         per_cpu = (cpu - collect_cpu) / count * 1000
         print(f"{name:<20}{wall:>9.2f}{cpu:>9.2f}{per_wall:>15.2f}{per_cpu:>14.2f}   {budgets[name]}")
@@ -321,7 +339,13 @@ def main() -> None:
         extra = (median(cpus[name]) - collect_cpu) / count * 1000 - dict_cpu
         print(f"{name} adds {extra:.2f} ms CPU a test to dict mocks")
     serial, parallel = median(walls["dict mocks"]), median(walls["dict mocks, -n 2"])
-    print(f"-n 2 / serial wall: {parallel / serial:.2f}")
+    print(f"-n 2 / serial wall: {parallel / serial:.2f} ({count} tests)", end="")
+    if options.xdist_scale > 1:
+        large_serial = median(walls[f"{large_count} tests"])
+        large_parallel = median(walls[f"{large_count} tests, -n 2"])
+        print(f", {large_parallel / large_serial:.2f} ({large_count} tests)")
+    else:
+        print()
     if remote is not None:
         local, far = remote
         print(
