@@ -249,37 +249,32 @@ def test_a_strictness_with_an_unknown_setting_is_refused() -> None:
         Strictness.of({"lints": "off"})
 
 
+# a HUMAN task the test completes, then a worker task
+APPROVAL = {
+    "name": "approval",
+    "version": 1,
+    "tasks": [
+        {"name": "approve", "taskReferenceName": "approve", "type": "HUMAN"},
+        {"name": "t_yes", "taskReferenceName": "yes", "type": "SIMPLE"},
+    ],
+}
+
+
 def test_a_waiting_run_may_still_use_its_mocks_and_fails_when_it_ends_without() -> None:
-    definition = {
-        "name": "approval",
-        "version": 1,
-        "tasks": [
-            {"name": "approve", "taskReferenceName": "approve", "type": "HUMAN"},
-            {"name": "t_yes", "taskReferenceName": "yes", "type": "SIMPLE"},
-        ],
-    }
-    waiting = run_workflow(definition, {}, {"yes": [{}, {}]})
+    waiting = run_workflow(APPROVAL, {}, {"yes": [{}, {}]})
     assert waiting.status == "RUNNING"  # not failed yet: the test may go on with the run
     with pytest.raises(UnusedMocksError, match=r"^mocked attempts the run never used: yes \(1 left\)"):
         waiting.complete("approve")
 
 
 def test_a_continuation_reports_to_its_harness_while_it_lives_then_to_the_observers_alone() -> None:
-    definition = {
-        "name": "approval",
-        "version": 1,
-        "tasks": [
-            {"name": "approve", "taskReferenceName": "approve", "type": "HUMAN"},
-            {"name": "t_yes", "taskReferenceName": "yes", "type": "SIMPLE"},
-        ],
-    }
     seen: List[Execution] = []
     harness = Harness(observers=[seen.append])
-    waiting = harness.run(definition, {}, {"yes": [{}]})
+    waiting = harness.run(APPROVAL, {}, {"yes": [{}]})
     done = waiting.complete("approve")
     assert harness.executions == [waiting, done] and seen == [waiting, done]
 
-    again = harness.run(definition, {}, {"yes": [{}, {}]})
+    again = harness.run(APPROVAL, {}, {"yes": [{}, {}]})
     gone = weakref.ref(harness)
     gc.disable()  # no cycle keeps the harness: its executions refer to it weakly
     try:
