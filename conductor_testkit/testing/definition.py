@@ -22,12 +22,23 @@ __all__ = ["TaskSite", "task_types_by_ref", "walk_tasks", "workflow_def_dict"]
 
 def workflow_def_dict(workflow: Any) -> Dict[str, Any]:
     """The WorkflowDef JSON (a fresh copy) of a ConductorWorkflow, a WorkflowDef model or a dict."""
-    return definition_with_content(workflow)[0]
+    return _definition_copy(workflow)[0]
 
 
 def definition_with_content(workflow: Any) -> Tuple[Dict[str, Any], Optional[bytes]]:
     """:func:`workflow_def_dict` and the definition's content, pickled (None when pickle cannot
     write it): a key for what is worked out once per definition rather than once per run."""
+    data, content = _definition_copy(workflow)
+    if content is None:
+        try:
+            content = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # something pickle cannot write
+            content = None
+    return data, content
+
+
+def _definition_copy(workflow: Any) -> Tuple[Dict[str, Any], Optional[bytes]]:
+    """The definition's fresh copy and, for a dict, the pickle it was copied from."""
     content: Optional[bytes] = None
     if isinstance(workflow, Mapping):
         try:  # the same deep copy as copy.deepcopy, several times faster for JSON data
@@ -49,11 +60,6 @@ def definition_with_content(workflow: Any) -> Tuple[Dict[str, Any], Optional[byt
         raise DefinitionError(
             f"workflow {data['name']!r}: tasks must be a list, received {data.get('tasks')!r}"
         )
-    if content is None:
-        try:
-            content = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            content = None
     return data, content
 
 
