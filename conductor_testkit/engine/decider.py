@@ -30,6 +30,7 @@ from conductor_testkit.engine.run import (
 from conductor_testkit.engine.system_tasks.async_executor import run_async_task
 from conductor_testkit.engine.timeouts import (
     POLICY_TIMEOUTS,
+    may_have_policy_timeouts,
     queue_due_ms,
     response_timeout_due,
     timeout_policy,
@@ -561,6 +562,8 @@ class Decider:
         if run.is_terminal():
             return
         defn = run.defn
+        if not defn.get("timeoutSeconds"):  # unset or 0: workflow_timeout_due answers None
+            return
         due = workflow_timeout_due(defn, run.wf)
         now = self.engine.clock.now_ms()
         if due is None or now < due:
@@ -594,6 +597,8 @@ class Decider:
 
     def _check_policy_timeouts(self, task_def: Dict[str, Any], task: TaskDict) -> None:
         """Total, task and poll timeouts, each handled by the TaskDef's timeoutPolicy."""
+        if not may_have_policy_timeouts(task_def):
+            return
         now = self.engine.clock.now_ms()
         for due_of, reason_of in POLICY_TIMEOUTS:
             due = due_of(task_def, task)

@@ -160,6 +160,8 @@ class DefinitionIndex:
         self.defn = defn
         self._slots: Dict[str, _Slot] = {}
         self._loop_of: Dict[str, str] = {}
+        # container ref -> ref -> whether it sits inside (asked on every loop iteration)
+        self._inside: Dict[str, Dict[str, bool]] = {}
         self._add(defn["tasks"], None, None)
 
     def _add(
@@ -189,6 +191,15 @@ class DefinitionIndex:
 
     def contains(self, container_ref: str, ref: str) -> bool:
         """Whether ``ref`` sits (at any depth) inside the workflow task ``container_ref``."""
+        known = self._inside.get(container_ref)
+        if known is None:
+            known = self._inside[container_ref] = {}
+        found = known.get(ref)
+        if found is None:
+            found = known[ref] = self._contains(container_ref, ref)
+        return found
+
+    def _contains(self, container_ref: str, ref: str) -> bool:
         slot = self._slots.get(ref)
         while slot is not None and slot.parent is not None:
             if slot.parent.get("taskReferenceName") == container_ref:

@@ -117,6 +117,13 @@ POLICY_TIMEOUTS: Tuple[Tuple[DueTime, Reason], ...] = (
 )
 
 
+def may_have_policy_timeouts(task_def: Dict[str, Any]) -> bool:
+    """False when the TaskDef's total, task and poll timeouts are all unset or zero (a look at
+    the fields alone: the due functions above answer None for each of them then)."""
+    get = task_def.get
+    return bool(get("totalTimeoutSeconds") or get("timeoutSeconds") or get("pollTimeoutSeconds"))
+
+
 def worker_task_quiet_until(task_def: Optional[Dict[str, Any]], task: TaskDict) -> Optional[int]:
     """The earliest time a decide can change a waiting worker task on its own (None: never).
 
@@ -126,7 +133,7 @@ def worker_task_quiet_until(task_def: Optional[Dict[str, Any]], task: TaskDict) 
     if task_def is None:
         return None
     dues = [response_timeout_due(task_def, task)]
-    if timeout_policy(task_def) != "ALERT_ONLY":
+    if may_have_policy_timeouts(task_def) and timeout_policy(task_def) != "ALERT_ONLY":
         dues += [
             total_timeout_due(task_def, task),
             task_timeout_due(task_def, task),
