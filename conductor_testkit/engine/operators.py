@@ -15,6 +15,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from conductor_testkit.engine.errors import EngineError, EngineIllegalState
+from conductor_testkit.engine.expressions import resolve_task_input
 from conductor_testkit.engine.run import TERMINAL, UNSUCCESSFUL, RunState, TaskDict, base_ref
 from conductor_testkit.engine.script_warnings import ScriptOrigin
 from conductor_testkit.engine.system_tasks.base import SystemTaskHandler
@@ -371,8 +372,6 @@ def _is_list_mode(task: TaskDict) -> bool:
 
 
 def _items(engine: Any, run: RunState, task: TaskDict) -> List[Any]:
-    from conductor_testkit.engine.expressions import resolve_task_input
-
     wt = _wt(task)
     td = wt.get("taskDefinition")
     value: Any = None
@@ -473,8 +472,6 @@ def _reads_only_loop_keys(condition: str, ref: str) -> bool:
 
 
 def _evaluate_condition(engine: Any, run: RunState, task: TaskDict, loop_ref: str) -> bool:
-    from conductor_testkit.engine.expressions import resolve_task_input
-
     wt = _wt(task)
     cond_input = resolve_task_input(
         wt.get("inputParameters") or {}, run.context, task["taskId"], wt.get("taskDefinition")
