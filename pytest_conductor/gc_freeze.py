@@ -37,10 +37,15 @@ def freeze_after_collection(session: pytest.Session, items: List[pytest.Item]) -
     config = session.config
     if not _enabled(config) or getattr(config, _FROZE_KEY, False):
         return
-    if not any("conductor" in getattr(item, "fixturenames", ()) for item in items):
+    if not uses_conductor(items):
         return
     gc.freeze()
     setattr(config, _FROZE_KEY, True)
+
+
+def uses_conductor(items: List[pytest.Item]) -> bool:
+    """Whether a collected test uses the ``conductor`` fixture."""
+    return any("conductor" in getattr(item, "fixturenames", ()) for item in items)
 
 
 def unfreeze(config: pytest.Config) -> None:

@@ -213,6 +213,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    if gc_freeze.uses_conductor(session.items):
+        # what the fixture runs on, imported now rather than by the first test: its modules are
+        # then frozen with the session's other long-lived objects, out of the collector's passes
+        import conductor_testkit.testing.harness
+        import conductor_testkit.testing.local  # noqa: F401
     gc_freeze.freeze_after_collection(session, session.items)
 
 

@@ -322,6 +322,28 @@ def pytest_unconfigure(config):
     )
 
 
+def test_the_harness_is_imported_with_collection_when_a_test_uses_the_fixture(
+    pytester: pytest.Pytester,
+) -> None:
+    """Before the freeze, so the first test does not pay for it and its modules are frozen too."""
+    pytester.makeconftest(
+        """
+import sys
+
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    print(f"harness loaded after collection: {'conductor_testkit.testing.harness' in sys.modules}")
+"""
+    )
+    pytester.makepyfile(FROZEN_CHECKS)  # which imports nothing of conductor_testkit
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*harness loaded after collection: True"])
+
+
 def test_a_session_without_workflow_tests_is_left_alone(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
