@@ -559,16 +559,13 @@ class Engine:
         copied only when :meth:`DeferredSnapshot.detach` is called (engine/deferred_snapshot.py)."""
         deferred = DeferredSnapshot({})
         with gc_paused():
-            self._workflow_snapshot(run, True, deferred)
+            deferred.shared = self._workflow_snapshot(run, True, deferred)
         return deferred
 
     def _workflow_snapshot(
         self, run: RunState, include_tasks: bool, deferred: Optional[DeferredSnapshot]
     ) -> Dict[str, Any]:
         out = {k: json_copy(v) for k, v in run.wf.items() if k not in ("tasks", "workflowDefinition")}
-        if deferred is not None:
-            deferred.shared.update(out)
-            out = deferred.shared
         prepared = run.prepared
         def_vars = run.definition_variables
         if prepared is not None and prepared.defn is run.defn:

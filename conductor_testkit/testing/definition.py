@@ -13,7 +13,7 @@ import copy
 import pickle
 from collections.abc import Mapping  # isinstance checks: abc is faster than typing
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Generic, Hashable, Iterator, List, Optional, Tuple, TypeVar
 
 from conductor_testkit.errors import DefinitionError
 
@@ -115,21 +115,38 @@ def task_types_by_ref(definition: Mapping[str, Any]) -> Dict[str, str]:
     return out
 
 
+V = TypeVar("V")
+
+
+class ContentCache(Generic[V]):
+    """Answers about definitions, kept by a key made of their content (the pickle
+    :func:`definition_with_content` returns): a suite runs each definition many times. Past
+    ``limit`` answers the oldest is dropped."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self._answers: Dict[Hashable, V] = {}
+        self._limit = limit
+
+    def get(self, key: Hashable) -> Optional[V]:
+        return self._answers.get(key)
+
+    def put(self, key: Hashable, answer: V) -> V:
+        if len(self._answers) >= self._limit:
+            self._answers.pop(next(iter(self._answers)))
+        self._answers[key] = answer
+        return answer
+
+
 def cached_task_types(definition: Mapping[str, Any], content: Optional[bytes]) -> Mapping[str, str]:
     """:func:`task_types_by_ref` of a definition whose pickled content is ``content``, worked out
     once per content (None: every time). The answer is shared: read it, do not change it."""
     if content is None:
         return task_types_by_ref(definition)
-    found = _TYPES_BY_CONTENT.get(content)
-    if found is None:
-        if len(_TYPES_BY_CONTENT) >= _TYPES_LIMIT:
-            _TYPES_BY_CONTENT.pop(next(iter(_TYPES_BY_CONTENT)))
-        found = _TYPES_BY_CONTENT[content] = task_types_by_ref(definition)
-    return found
+    found = _TYPES.get(content)
+    return found if found is not None else _TYPES.put(content, task_types_by_ref(definition))
 
 
-_TYPES_BY_CONTENT: Dict[bytes, Dict[str, str]] = {}
-_TYPES_LIMIT = 256
+_TYPES: ContentCache[Dict[str, str]] = ContentCache()
 
 
 def _inline_sub_workflow(task: Mapping[str, Any]) -> Optional[Mapping[str, Any]]:

@@ -29,6 +29,10 @@ _CONTROL_FLOW = frozenset(
 FAILURE_WORKFLOW_KEY = "conductor.failure_workflow"
 
 
+def _in_seq_order(workflow: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    return sorted(workflow.get("tasks") or [], key=lambda t: t.get("seq") or 0)
+
+
 def _short(value: Any, limit: int = 120) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -80,8 +84,7 @@ class Execution:
         self._handle = handle
         # what the harness checks of each execution a continuation returns
         self._after_continue: Optional[Callable[[Execution], None]] = None
-        raw = sorted(self._workflow.get("tasks") or [], key=lambda t: t.get("seq") or 0)
-        self._raw_tasks: List[Dict[str, Any]] = raw
+        self._raw_tasks: List[Dict[str, Any]] = _in_seq_order(self._workflow)
         self._models: Optional[List[Optional[Task]]] = None  # built when first asked for
 
     # -- accessors ------------------------------------------------------------------------------
@@ -89,17 +92,21 @@ class Execution:
     @property
     def workflow(self) -> Dict[str, Any]:
         """The Workflow JSON exactly as the backend returned it."""
-        if self._deferred is not None:
-            self._deferred.detach()
-            self._deferred = None
+        self._detach()
         return self._workflow
 
     @workflow.setter
     def workflow(self, value: Mapping[str, Any]) -> None:
         self._workflow = dict(value)
         self._deferred = None
-        self._raw_tasks = sorted(self._workflow.get("tasks") or [], key=lambda t: t.get("seq") or 0)
+        self._raw_tasks = _in_seq_order(self._workflow)
         self._models = None
+
+    def _detach(self) -> None:
+        """Give the JSON its own copies of what it still shares with the engine (once)."""
+        if self._deferred is not None:
+            self._deferred.detach()
+            self._deferred = None
 
     @property
     def workflow_id(self) -> str:
@@ -151,7 +158,7 @@ class Execution:
         """The model of the task attempt at ``index`` (in ``seq`` order), built once."""
         models = self._models
         if models is None:
-            self.workflow  # noqa: B018 (models are built from the execution's own copies)
+            self._detach()  # models are built from the execution's own copies
             models = self._models = [None] * len(self._raw_tasks)
         model = models[index]
         if model is None:

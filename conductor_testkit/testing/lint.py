@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from conductor_testkit.models.enums import TaskType
-from conductor_testkit.testing.definition import walk_tasks
+from conductor_testkit.testing.definition import ContentCache, walk_tasks
 from conductor_testkit.workflow.validation import _ENV_NAME as ENV_NAME
 from conductor_testkit.workflow.validation import _LOOP_SUFFIX as LOOP_SUFFIX
 from conductor_testkit.workflow.validation import DefinitionProblem, iter_expressions
@@ -222,8 +222,9 @@ def lint_definition(
         )
     except Exception:  # not picklable: linted every time
         key = None
-    if key is not None and key in _LINTED:
-        return list(_LINTED[key])
+    known = _LINTED.get(key) if key is not None else None
+    if known is not None:
+        return list(known)
     problems = _Linter(definition, input).run(definition)
     for site in walk_tasks(list(definition.get("tasks") or [])):
         params = site.task.get("subWorkflowParam")
@@ -231,14 +232,11 @@ def lint_definition(
         if isinstance(inline, Mapping):
             problems.extend(lint_definition(inline))
     if key is not None:
-        if len(_LINTED) >= _LINTED_LIMIT:
-            _LINTED.pop(next(iter(_LINTED)))
-        _LINTED[key] = tuple(problems)
+        _LINTED.put(key, tuple(problems))
     return problems
 
 
-_LINTED: Dict[Tuple[bytes, Optional[FrozenSet[str]], bool], Tuple[LintProblem, ...]] = {}
-_LINTED_LIMIT = 256
+_LINTED: ContentCache[Tuple[LintProblem, ...]] = ContentCache()
 
 
 def problems_by_kind(problems: List[LintProblem]) -> Dict[str, List[LintProblem]]:
