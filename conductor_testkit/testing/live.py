@@ -43,14 +43,17 @@ from conductor_testkit.engine import unknown_type_note
 from conductor_testkit.errors import ConflictError, NotFoundError
 from conductor_testkit.testing.backend import BackendNotSupportedError, ServerBackend
 from conductor_testkit.testing.definition import walk_tasks
-from conductor_testkit.testing.execution import Blocker, Execution
+from conductor_testkit.testing.execution import FAILURE_WORKFLOW_KEY, Blocker, Execution
 from conductor_testkit.testing.live_workers import WORKER_ID, LiveRun, Scopes
 from conductor_testkit.testing.mocks import MockSet
 from conductor_testkit.testing.server_runs import (
+    FAILURE_WORKFLOW_ID_SECONDS,
     SYSTEM_TASK_TYPES,
     OpenTask,
     RunFamily,
+    expects_failure_workflow,
     is_worker_task,
+    read_failure_workflow_id,
     read_family,
     timed_wait_seconds,
 )
@@ -59,9 +62,6 @@ __all__ = ["DEFAULT_TASK_DEFAULTS", "LiveBackend"]
 
 DEFAULT_TASK_DEFAULTS: Mapping[str, Any] = {"retryDelaySeconds": 0}
 _LEAF_WAITS = frozenset({"WAIT", "HUMAN"})
-# how long a FAILED workflow may take to show the id of the failure workflow it started
-_FAILURE_WORKFLOW_ID_SECONDS = 5.0
-_FAILURE_ID_KEY = "conductor.failure_workflow"
 
 
 class LiveBackend(ServerBackend):
@@ -308,15 +308,13 @@ class _Watch:
         """When the workflow failed and has a failure workflow: follow that one too, then read the
         workflow again (the server writes the failure workflow's id into its output last)."""
         root = family.root
-        failure_name = (root.get("workflowDefinition") or {}).get("failureWorkflow")
-        if not failure_name or root.get("status") == "COMPLETED":
+        if not expects_failure_workflow(root):
             return family
         workflow_id = str(root.get("workflowId"))
-        deadline = min(self.deadline, time.monotonic() + _FAILURE_WORKFLOW_ID_SECONDS)
-        while _FAILURE_ID_KEY not in (root.get("output") or {}) and time.monotonic() < deadline:
-            time.sleep(self.backend.poll_interval_millis / 1000.0)
-            root = self.workflows.get_workflow(workflow_id, include_tasks=True).to_dict()
-        failure_id = (root.get("output") or {}).get(_FAILURE_ID_KEY)
+        deadline = min(self.deadline, time.monotonic() + FAILURE_WORKFLOW_ID_SECONDS)
+        poll_seconds = self.backend.poll_interval_millis / 1000.0
+        root = read_failure_workflow_id(self.workflows, root, deadline, poll_seconds)
+        failure_id = (root.get("output") or {}).get(FAILURE_WORKFLOW_KEY)
         if not failure_id or " " in str(failure_id):  # not started: the output says why
             return RunFamily([root])
         self.run.scopes.set_unmocked(str(failure_id))

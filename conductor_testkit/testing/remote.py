@@ -34,10 +34,13 @@ from conductor_testkit.testing.backend import BackendNotSupportedError, ServerBa
 from conductor_testkit.testing.execution import Blocker, Execution
 from conductor_testkit.testing.mocks import MockSet
 from conductor_testkit.testing.server_runs import (
+    FAILURE_WORKFLOW_ID_SECONDS,
     OPEN,
     OpenTask,
     RunFamily,
+    expects_failure_workflow,
     is_worker_task,
+    read_failure_workflow_id,
     read_family,
     timed_wait_seconds,
 )
@@ -139,6 +142,15 @@ class RemoteBackend(ServerBackend):
                 time.sleep(self.poll_interval_millis / 1000.0)
             root = workflow_client.get_workflow(workflow_id, include_tasks=True).to_dict()
             family = read_family(workflow_client, root)
+        if family.is_final and expects_failure_workflow(family.root):
+            # the answer or the last read may precede the output the server writes last
+            root = read_failure_workflow_id(
+                workflow_client,
+                family.root,
+                min(deadline, time.monotonic() + FAILURE_WORKFLOW_ID_SECONDS),
+                self.poll_interval_millis / 1000.0,
+            )
+            family = RunFamily([root, *family.workflows[1:]])
         return family, applied
 
 

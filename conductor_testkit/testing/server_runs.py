@@ -8,20 +8,25 @@ fork, a SWITCH, a JOIN): what a run that does not end actually waits for.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from conductor_testkit.models import TaskType
+from conductor_testkit.testing.execution import FAILURE_WORKFLOW_KEY
 
 __all__ = [
     "CONTAINERS",
     "OPEN",
     "SYSTEM_TASK_TYPES",
+    "FAILURE_WORKFLOW_ID_SECONDS",
     "WORKFLOW_FINAL",
     "OpenTask",
     "RunFamily",
+    "expects_failure_workflow",
     "is_worker_task",
     "read_family",
+    "read_failure_workflow_id",
     "timed_wait_seconds",
 ]
 
@@ -131,3 +136,33 @@ def read_family(workflow_client: Any, root: Dict[str, Any]) -> RunFamily:
                 workflows.append(workflow_client.get_workflow(child_id, include_tasks=True).to_dict())
         index += 1
     return RunFamily(workflows)
+
+
+# how long an ended workflow may take to show the id of the failure workflow it started
+FAILURE_WORKFLOW_ID_SECONDS = 5.0
+
+
+def expects_failure_workflow(workflow: Mapping[str, Any]) -> bool:
+    """Whether the ended ``workflow`` starts a failure workflow: its definition names one and it
+    did not complete."""
+    failure_name = (workflow.get("workflowDefinition") or {}).get("failureWorkflow")
+    return bool(failure_name) and workflow.get("status") != "COMPLETED"
+
+
+def read_failure_workflow_id(
+    workflow_client: Any, workflow: Dict[str, Any], deadline: float, poll_seconds: float
+) -> Dict[str, Any]:
+    """``workflow`` as read again once the server has written its failure workflow's id (or why it
+    did not start) into its output, or at ``deadline`` (a ``time.monotonic()`` value).
+
+    A failed workflow with a failure workflow is saved ended first; the server then starts the
+    failure workflow and saves the output again (WorkflowExecutorOps.terminateWorkflow), so a read
+    in between sees the end without the id. Nothing is awaited for a workflow that completed.
+    """
+    if not expects_failure_workflow(workflow):
+        return workflow
+    workflow_id = str(workflow.get("workflowId"))
+    while FAILURE_WORKFLOW_KEY not in (workflow.get("output") or {}) and time.monotonic() < deadline:
+        time.sleep(poll_seconds)
+        workflow = workflow_client.get_workflow(workflow_id, include_tasks=True).to_dict()
+    return workflow
