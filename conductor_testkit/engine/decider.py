@@ -230,7 +230,7 @@ class Decider:
                 to_schedule.setdefault(task["referenceTaskName"], task)
                 released.add(task["referenceTaskName"])
             task_def = self._task_def(run, task)
-            if task_def is not None and task["status"] not in TERMINAL:  # a timeout needs an open task
+            if task_def is not None and self._may_time_out(task_def, task):
                 before = {field: task.get(field) for field in _PASS_CHANGED_FIELDS}
                 self._check_policy_timeouts(task_def, task)
                 if self._response_timed_out(task_def, task):
@@ -595,6 +595,17 @@ class Decider:
             task["endTime"] = now
         task["updateTime"] = now
 
+    @staticmethod
+    def _may_time_out(task_def: Dict[str, Any], task: TaskDict) -> bool:
+        """Whether an open task has a timeout to check (a look at the fields: most tasks have none,
+        and the due functions answer None for each unset or zero timeout)."""
+        status = task["status"]
+        if status in TERMINAL:
+            return False
+        return may_have_policy_timeouts(task_def) or (
+            status == "IN_PROGRESS" and bool(task_def.get("responseTimeoutSeconds"))
+        )
+
     def _check_policy_timeouts(self, task_def: Dict[str, Any], task: TaskDict) -> None:
         """Total, task and poll timeouts, each handled by the TaskDef's timeoutPolicy."""
         if not may_have_policy_timeouts(task_def):
@@ -616,6 +627,8 @@ class Decider:
     # completion (docs/semantics.md §2.6)
     def check_for_completion(self, run: RunState) -> bool:
         """DeciderService.checkForWorkflowCompletion."""
+        if not run.terminate_tasks and run.has_open_task():
+            return False  # what the walk below answers at the first open task
         status_by_ref: Dict[str, str] = {}
         not_done: List[TaskDict] = []
         for t in run.tasks:

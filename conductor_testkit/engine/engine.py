@@ -596,11 +596,16 @@ class Engine:
     def task_snapshot(self, task: TaskDict, deferred: Optional[DeferredSnapshot] = None) -> Dict[str, Any]:
         """The wire Task JSON of a task dict (internal fields dropped, derived ones added); with
         ``deferred``, a prepared definition's workflow task and task definition are shared in it."""
-        out = {
-            k: (v if v.__class__ in _SCALARS else json_copy(v))
-            for k, v in task.items()
-            if k[0] != "_" and k != "workflowTask"
-        }
+        # a shallow copy, then the few container fields replaced: a task is mostly scalars
+        out = task.copy()
+        for k, v in task.items():
+            if v.__class__ not in _SCALARS:
+                if k[0] == "_" or k == "workflowTask":
+                    del out[k]
+                else:
+                    out[k] = json_copy(v)
+            elif k[0] == "_":
+                del out[k]
         wt_obj = task.get("workflowTask")
         if wt_obj is not None:
             # a task's workflowTask is fixed once the task exists: copy it from a template

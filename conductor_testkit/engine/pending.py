@@ -11,7 +11,7 @@ cannot know what changed (operations, external callers) wakes every task first.
 from __future__ import annotations
 
 import heapq
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 TaskDict = Dict[str, Any]
 
@@ -55,6 +55,10 @@ class PendingTasks:
             self._tasks.pop(task_id, None)
             self._active.pop(task_id, None)
             self._quiet_until.pop(task_id, None)
+
+    def unordered(self) -> Iterable[TaskDict]:
+        """Every pending task, in no particular order."""
+        return self._tasks.values()
 
     def in_order(self) -> List[TaskDict]:
         """Every pending task, in seq order."""

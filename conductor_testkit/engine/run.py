@@ -182,6 +182,13 @@ class RunState:
         """SCHEDULED/IN_PROGRESS tasks in seq order (always a subset of ``pending``)."""
         return [t for t in self.pending_list() if t["status"] not in TERMINAL]
 
+    def has_open_task(self) -> bool:
+        """Whether some task is SCHEDULED or IN_PROGRESS."""
+        for t in self.pending.unordered():
+            if t["status"] not in TERMINAL:
+                return True
+        return False
+
     def pending_list(self) -> List[TaskDict]:
         """The pending tasks in seq order."""
         return self.pending.in_order()
