@@ -1,10 +1,11 @@
 """The JavaScript every sandbox QuickJS context runs first (see :mod:`.javascript`).
 
-It defines ``__ctk_run(src, input, asFunction)`` (bind ``$``, evaluate, keep the value or the
-error) and ``__ctk_finish(boundedOnly)`` (after the promise jobs ran: convert the value as the
-server does, delete the globals the script made unless the context runs only bounded scripts,
-answer JSON). Between the two the sandbox runs the queued promise jobs, as GraalJS does before an
-evaluation returns.
+It defines ``__ctk_run(src, input, asFunction, expression)`` (bind ``$``, evaluate, keep the
+value or the error; ``expression``, for a bounded script, is its completion expression, compiled
+once: :mod:`.completion_expression`) and ``__ctk_finish(boundedOnly)`` (after the promise jobs
+ran: convert the value as the server does, delete the globals the script made unless the context
+runs only bounded scripts, answer JSON). Between the two the sandbox runs the queued promise
+jobs, as GraalJS does before an evaluation returns.
 
 ``$`` imitates what GraalJS shows of the server's Java input where that is exact and cheap:
 
@@ -269,11 +270,33 @@ JS_PRELUDE = r"""
     }
     return dirty;
   }
-  g.__ctk_run = function __ctk_run(src, input, asFunction) {
+  // script text -> its completion expression compiled (engine/completion_expression.py), or
+  // null when QuickJS refused it; bounded in size
+  var compiled = new MapCtor(), COMPILED_MAX = 4096;
+  function compiledFor(src, expression) {
+    var f = compiled.get(src);
+    if (f === undefined) {
+      try { f = (0, realEval)("(function () { return (" + expression + "); })"); } catch (e) { f = null; }
+      if (compiled.size >= COMPILED_MAX) compiled.clear();
+      compiled.set(src, f);
+    }
+    return f;
+  }
+  // whether src was compiled (true), refused (false) or not seen (null): for tests
+  g.__ctk_compiled = function __ctk_compiled(src) {
+    var f = compiled.get(src);
+    return f === undefined ? null : f !== null;
+  };
+  g.__ctk_run = function __ctk_run(src, input, asFunction, expression) {
     state = {notes: {}};
     forInPending = new MapCtor();
     try {
       g.$ = host(parse(input));
+      var f = asFunction || typeof expression !== "string" ? null : compiledFor(src, expression);
+      if (f !== null) {
+        // an error is thrown again by eval below: with eval's text, line and stack
+        try { state.value = f(); return; } catch (e) { /* eval answers */ }
+      }
       if (asFunction) state.value = (new Function("$", src))(g.$);
       else state.value = (0, realEval)(src);
     } catch (e) {

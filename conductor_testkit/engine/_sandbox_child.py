@@ -152,7 +152,7 @@ class JsServer:
             self._scope = scope
         context, run, finish = self._context
         try:
-            run(request["src"], data, bool(request.get("fn")))
+            run(request["src"], data, bool(request.get("fn")), request.get("expr"))
             self._run_jobs(context)
             text = finish(self._bounded_only)
         except self._quickjs.StackOverflow:

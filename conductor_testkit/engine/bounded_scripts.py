@@ -23,7 +23,7 @@ from typing import Any, Dict, Optional
 
 MAX_LENGTH = 2000
 
-_STRING = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
+STRING_LITERAL = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
 _NUMBER = re.compile(r"(?<![\w$])(?:0[xXoObB][0-9a-fA-F_]+|\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)")
 _ALLOWED_CHARACTERS = re.compile(r"[\w$\s.\[\]()<>=!&|+\-*%?:;,{}]*")
 _COMPARISONS = re.compile(r"===|!==|==|!=|<=|>=")
@@ -43,7 +43,7 @@ def is_bounded(script: str) -> bool:
     """Whether ``script`` can only read its input and compute with operators (module docstring)."""
     if len(script) > MAX_LENGTH:
         return False
-    text = _NUMBER.sub("0", _STRING.sub("0", script))  # literals as operands, their text gone
+    text = _NUMBER.sub("0", STRING_LITERAL.sub("0", script))  # literals as operands, their text gone
     if not _ALLOWED_CHARACTERS.fullmatch(text):
         return False
     operators = _COMPARISONS.sub(" ", text)

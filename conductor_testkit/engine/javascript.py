@@ -44,6 +44,7 @@ from typing import Any, List, Mapping, Optional, Tuple
 from conductor_testkit.engine import condition_fast_path
 from conductor_testkit.engine._js_prelude import JS_PRELUDE
 from conductor_testkit.engine.bounded_scripts import evaluate_in_process, is_bounded
+from conductor_testkit.engine.completion_expression import completion_expression
 from conductor_testkit.engine.sandbox import (
     SandboxCrashed,
     SandboxMemoryLimit,
@@ -268,7 +269,8 @@ class JavaScriptEvaluator:
     """Evaluates scripts on QuickJS in sandbox processes with ``$`` bound to a copy of the input.
 
     A script that can only read its input and compute with operators (a typical loop condition,
-    :mod:`conductor_testkit.engine.bounded_scripts`) runs on the same code in this process.
+    :mod:`conductor_testkit.engine.bounded_scripts`) runs on the same code in this process,
+    compiled once per script text (:mod:`conductor_testkit.engine.completion_expression`).
     Any other evaluation runs in a child process (:mod:`conductor_testkit.engine.sandbox`) under a
     wall-time limit that holds for everything a script does (regular expressions and promise
     jobs included: the child is killed when the limit passes) and a QuickJS memory limit.
@@ -315,6 +317,8 @@ class JavaScriptEvaluator:
             "discard": _touches_builtins(script),
         }
         if is_bounded(script):  # nothing for a sandbox to stop: same code, this process
+            if not as_function:
+                request["expr"] = completion_expression(script)  # compiled once in that context
             return evaluate_in_process(request, input_text, JS_PRELUDE, self.memory_limit_bytes)
         pool = sandbox_pool("js", self.memory_limit_bytes, {"prelude": JS_PRELUDE})
         try:
