@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List,
 
 from conductor_testkit.engine.decider import async_due_ms
 from conductor_testkit.engine.deferred_snapshot import DeferredSnapshot
-from conductor_testkit.engine.run import WORKFLOW_TERMINAL, RunState
+from conductor_testkit.engine.run import TERMINAL, WORKFLOW_TERMINAL, RunState
 from conductor_testkit.engine.timeouts import (
     poll_timeout_due,
     response_timeout_due,
@@ -183,9 +183,10 @@ class Drive:
         out = [self.root, *(run for run in self.settler.started if run.status == "RUNNING")]
         index = 0
         while index < len(out):
-            for task in out[index].non_terminal():
+            run = out[index]
+            for task in run.sub_workflow_tasks:  # in seq order, like run.non_terminal()
                 child_id = task.get("subWorkflowId")
-                if task["taskType"] == "SUB_WORKFLOW" and child_id in runs:
+                if child_id in runs and task["status"] not in TERMINAL and task["taskId"] in run.pending:
                     out.append(runs[child_id])
             index += 1
         return out

@@ -69,7 +69,7 @@ from conductor_testkit.engine.jq_transform import (
     DEFAULT_JQ_TIME_LIMIT_SECONDS,
     JqEvaluator,
 )
-from conductor_testkit.engine.mapping import Mapper
+from conductor_testkit.engine.mapping import EXECUTION_METADATA, Mapper, fresh_execution_metadata
 from conductor_testkit.engine.mocks import MockSet
 from conductor_testkit.engine.operators import OPERATOR_HANDLERS
 from conductor_testkit.engine.poll_limits import RateLimiter, held_back, release_next
@@ -602,6 +602,8 @@ class Engine:
             if v.__class__ not in _SCALARS:
                 if k[0] == "_" or k == "workflowTask":
                     del out[k]
+                elif v is EXECUTION_METADATA:
+                    out[k] = fresh_execution_metadata()
                 else:
                     out[k] = json_copy(v)
             elif k[0] == "_":

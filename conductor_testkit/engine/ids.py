@@ -20,7 +20,7 @@ class IdGenerator:
     def generate(self) -> str:
         """A new random (v4-shaped) id: ``str(uuid.UUID(int=bits, version=4))``, built directly."""
         bits = self._random.getrandbits(128) & _CLEAR_VERSION_BITS | _V4_BITS
-        h = f"{bits:032x}"
+        h = bits.to_bytes(16, "big").hex()  # 32 hex digits, faster than format()
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     @staticmethod

@@ -97,6 +97,7 @@ class RunState:
         self.by_iteration: Dict[int, List[TaskDict]] = {}
         self.pending = PendingTasks()
         self.terminate_tasks: List[TaskDict] = []
+        self.sub_workflow_tasks: List[TaskDict] = []
         self.max_seq = 0
         self.failed_task_id: Optional[str] = None
         # the settle step of the drive this run belongs to (engine.settle.Settler), or None
@@ -128,6 +129,7 @@ class RunState:
         self.by_iteration = {}
         self.pending = PendingTasks()
         self.terminate_tasks = []
+        self.sub_workflow_tasks = []
         self.max_seq = 0
         self.context = ExpressionContext(self.wf)
         for t in self.wf["tasks"]:
@@ -139,8 +141,11 @@ class RunState:
         self.by_ref.setdefault(t["referenceTaskName"], []).append(t)
         self.latest_by_base[base_ref(t["referenceTaskName"])] = t
         self.by_iteration.setdefault(t.get("iteration", 0), []).append(t)
-        if t.get("taskType") == "TERMINATE":
+        task_type = t.get("taskType")
+        if task_type == "TERMINATE":
             self.terminate_tasks.append(t)
+        elif task_type == "SUB_WORKFLOW":
+            self.sub_workflow_tasks.append(t)
         if t.get("seq", 0) > self.max_seq:
             self.max_seq = t["seq"]
         self.refresh_pending(t)

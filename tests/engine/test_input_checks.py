@@ -243,3 +243,40 @@ def test_mocks_checked_apart_name_the_reference_and_attempt() -> None:
     with pytest.raises(BindError) as caught:
         check_mocks({"a": [{"output": {}}, "COMPLETED"]})
     assert caught.value.field == "taskRefToMockOutput.a[1]"
+
+
+def test_a_definition_read_before_is_read_the_same_again() -> None:
+    """The second read of an inline definition comes from what the first one bound."""
+    engine = Engine()
+    definition = wf("again", [simple("a", optional="true", startDelay="2")])
+    request = {"name": "again", "workflowDef": definition, "input": {"n": 1}, "priority": "3"}
+    first = engine.read_start_request(request)
+    second = engine.read_start_request(request)
+    assert second == first
+    assert list(second) == list(first)
+    assert second["workflowDef"]["tasks"][0]["optional"] is True  # converted as bound the first time
+    assert second["priority"] == 3
+    second["workflowDef"]["tasks"][0]["name"] = "changed"  # the caller's own copy
+    assert engine.read_start_request(request) == first
+
+
+def test_the_rest_of_a_request_is_read_every_time() -> None:
+    engine = Engine()
+    request = {"name": "rest", "workflowDef": wf("rest", [simple("a")]), "input": {"n": 1}}
+    engine.read_start_request(request)
+    with pytest.raises(BindError) as caught:
+        engine.read_start_request({**request, "priority": "high"})
+    assert caught.value.field == "priority"
+    with pytest.raises(BindError) as caught:
+        engine.read_start_request({**request, "input": [1]})
+    assert caught.value.field == "input"
+
+
+def test_a_definition_changed_after_a_read_is_read_again() -> None:
+    engine = Engine()
+    definition = wf("changed", [simple("a")])
+    engine.read_start_request({"name": "changed", "workflowDef": definition})
+    definition["tasks"][0]["startDelay"] = "soon"
+    with pytest.raises(BindError) as caught:
+        engine.read_start_request({"name": "changed", "workflowDef": definition})
+    assert caught.value.field == "workflowDef.tasks[0].startDelay"
