@@ -407,6 +407,11 @@ class _Resolver:
         return False, None
 
     def string(self, text: str, depth: int) -> Any:
+        if depth == 0 and text.startswith("${"):
+            plain = _whole_plain_path(text)
+            if plain is not None and (self.environment is None or plain[0] not in self.environment):
+                found = _root_lookup(self.context, plain[1])
+                return None if found is MISSING else _copy(found)
         spans = find_expressions(text) if "${" in text else ()
         if not spans:
             return text.replace("$${", "${") if "$${" in text else text
@@ -440,6 +445,27 @@ class _Resolver:
             last = end
         pieces.append(text[last:])
         return "".join(pieces).replace("$${", "${")
+
+
+@lru_cache(maxsize=8192)  # the same parameter texts are resolved on every run of a definition
+def _whole_plain_path(text: str) -> Optional[Tuple[str, Tuple[Any, ...]]]:
+    """``(path, its definite tokens)`` when ``text`` is one ``${path}`` and nothing else, and the
+    path is a plain read: no nested ``${``, not blank, no secret or system parameter, compiled
+    with no indefinite part and no function. :meth:`_Resolver.string` then answers the value read
+    (None when missing), copied, as its general walk does for such a text. Otherwise None.
+    """
+    if find_expressions(text) != ((0, len(text)),):
+        return None
+    path = text[2:-1]
+    if "${" in path or not path.strip() or path.startswith(SECRETS_PREFIX) or path in SYSTEM_PARAMETERS:
+        return None
+    try:
+        compiled = compile_path(path)
+    except PathSyntaxError:
+        return None
+    if compiled.rest is not None or compiled.function is not None:
+        return None
+    return path, compiled.prefix
 
 
 def resolve_parameters(

@@ -776,3 +776,49 @@ def test_expression_references_lists_first_segments():
 def test_expression_references_include_nested_and_skip_escaped():
     refs: List[str] = sorted(expression_references("${a.${b.output.k}} $${c.output}"))
     assert refs == ["a", "b"]
+
+
+# --- a text that is one plain path is read directly, with the general walk's answer -------------
+
+_WHOLE_TEXTS = [
+    "${workflow.input.x}",  # shadowed by the environment below
+    "${workflow.input.m}",
+    "${workflow.input.missing}",
+    "${workflow.input.n}",
+    "${workflow.input['a.b']}",
+    "${workflow.input.list[1].b}",
+    "${workflow.input.list[*].a}",  # indefinite: the general walk
+    "${workflow.input.nums.length()}",  # a function: the general walk
+    "${t1.output.nested}",
+    "${t1.output}",
+    "${nope.output.x}",
+    "${ workflow.input.x}",  # a leading blank does not compile: null
+    "${workflow.secrets.key}",
+    "${CPEWF_TASK_ID}",
+    "${NETFLIX_STACK}",
+    "${HOME}",  # a server-process environment name
+    "${}",
+    "${ }",
+    "${workflow.input.${workflow.input.key}}",
+    "${workflow.input.x}${workflow.input.s}",
+    "${workflow.input.x} ",
+    "${workflow.input.m",
+    "$${workflow.input.x}",
+]
+
+
+@pytest.mark.parametrize("text", _WHOLE_TEXTS)
+@pytest.mark.parametrize("environment", [None, {"HOME": "/root", "workflow.input.x": "shadowed"}])
+def test_a_whole_plain_path_answers_as_the_general_walk(ctx, monkeypatch, text, environment):
+    import conductor_testkit.engine.expressions as expressions
+
+    direct = resolve_parameters({"p": text}, ctx, "task-id", environment=environment)
+    monkeypatch.setattr(expressions, "_whole_plain_path", lambda text: None)
+    walked = resolve_parameters({"p": text}, ctx, "task-id", environment=environment)
+    assert direct == walked
+
+
+def test_a_whole_plain_path_value_is_a_copy(ctx):
+    first = resolve1("${workflow.input.m}", ctx)
+    first["k1"]["a"] = 99
+    assert resolve1("${workflow.input.m}", ctx) == {"k1": {"a": 5}, "k2": {"a": 6}}
