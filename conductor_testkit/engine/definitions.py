@@ -11,7 +11,7 @@ and each task's ``workflowTask`` look like the server's JSON; the default values
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional
 
 from conductor_testkit.engine.jsoncopy import json_copy
 from conductor_testkit.models.defaults import (
@@ -160,8 +160,8 @@ class DefinitionIndex:
         self.defn = defn
         self._slots: Dict[str, _Slot] = {}
         self._loop_of: Dict[str, str] = {}
-        # container ref -> ref -> whether it sits inside (asked on every loop iteration)
-        self._inside: Dict[str, Dict[str, bool]] = {}
+        # container ref -> the refs inside it (asked on every loop iteration)
+        self._inside: Dict[str, FrozenSet[str]] = {}
         self._add(defn["tasks"], None, None)
 
     def _add(
@@ -191,13 +191,16 @@ class DefinitionIndex:
 
     def contains(self, container_ref: str, ref: str) -> bool:
         """Whether ``ref`` sits (at any depth) inside the workflow task ``container_ref``."""
+        return ref in self.inside(container_ref)
+
+    def inside(self, container_ref: str) -> FrozenSet[str]:
+        """The references that sit (at any depth) inside the workflow task ``container_ref``."""
         known = self._inside.get(container_ref)
         if known is None:
-            known = self._inside[container_ref] = {}
-        found = known.get(ref)
-        if found is None:
-            found = known[ref] = self._contains(container_ref, ref)
-        return found
+            known = self._inside[container_ref] = frozenset(
+                ref for ref in self._slots if self._contains(container_ref, ref)
+            )
+        return known
 
     def _contains(self, container_ref: str, ref: str) -> bool:
         slot = self._slots.get(ref)

@@ -283,10 +283,11 @@ class DoWhileHandler(SystemTaskHandler):
         iteration = task.get("iteration", 0)
         relevant: Dict[str, TaskDict] = {}
         if iteration > 0:
+            inside = run.index.inside(loop_ref)
             for t in run.by_iteration.get(iteration, ()):
                 if t["referenceTaskName"] == ref:
                     continue
-                if not run.index.contains(loop_ref, base_ref(t["referenceTaskName"])):
+                if base_ref(t["referenceTaskName"]) not in inside:
                     continue
                 prev = relevant.get(t["referenceTaskName"])
                 if prev is None or t.get("retryCount", 0) > prev.get("retryCount", 0):
@@ -477,8 +478,9 @@ def _evaluate_condition(engine: Any, run: RunState, task: TaskDict, loop_ref: st
         wt.get("inputParameters") or {}, run.context, task["taskId"], wt.get("taskDefinition")
     )
     cond_input[task["referenceTaskName"]] = _loop_output_view(wt.get("loopCondition"), task)
+    inside = run.index.inside(loop_ref)
     for base, t in run.latest_by_base.items():
-        if t["referenceTaskName"] != task["referenceTaskName"] and run.index.contains(loop_ref, base):
+        if base in inside and t["referenceTaskName"] != task["referenceTaskName"]:
             cond_input[base] = t["outputData"]
     condition = wt.get("loopCondition")
     if _is_list_mode(task):
