@@ -184,7 +184,10 @@ class Drive:
         index = 0
         while index < len(out):
             run = out[index]
-            for task in run.sub_workflow_tasks:  # in seq order, like run.non_terminal()
+            tasks = run.sub_workflow_tasks
+            if len(tasks) > 1:
+                tasks = sorted(tasks, key=lambda t: t.get("seq", 0))  # as run.non_terminal() lists them
+            for task in tasks:
                 child_id = task.get("subWorkflowId")
                 if child_id in runs and task["status"] not in TERMINAL and task["taskId"] in run.pending:
                     out.append(runs[child_id])

@@ -188,7 +188,8 @@ class RunState:
         return [t for t in self.pending_list() if t["status"] not in TERMINAL]
 
     def has_open_task(self) -> bool:
-        """Whether some task is SCHEDULED or IN_PROGRESS."""
+        """Whether some pending task is SCHEDULED or IN_PROGRESS (a task a workflow retry reopened
+        in place stays executed, out of ``pending``: False does not rule that one out)."""
         for t in self.pending.unordered():
             if t["status"] not in TERMINAL:
                 return True
