@@ -107,6 +107,8 @@ def read_start_request(
 # a suite starts the same definition in every test, and binding it is most of reading a request
 _BOUND_DEFINITIONS: Dict[Tuple[str, bytes], bytes] = {}
 _BOUND_DEFINITIONS_LIMIT = 256
+_BOUND_DEFINITIONS_MAX_BYTES = 32 * 1024 * 1024  # keys and values together: a few large definitions
+_bound_definitions_bytes = 0
 
 
 def _inline_content(request: Any) -> Optional[bytes]:
@@ -121,13 +123,22 @@ def _inline_content(request: Any) -> Optional[bytes]:
 
 
 def _remember_bound_definition(key: Tuple[str, bytes], bound: Dict[str, Any]) -> None:
+    global _bound_definitions_bytes
     try:
         value = pickle.dumps(bound, pickle.HIGHEST_PROTOCOL)
     except Exception:  # not JSON data: read every time
         return
-    if len(_BOUND_DEFINITIONS) >= _BOUND_DEFINITIONS_LIMIT:
+    size = len(key[1]) + len(value)
+    if size > _BOUND_DEFINITIONS_MAX_BYTES // 4:
+        return  # one huge definition: read every time rather than hold it
+    if (
+        len(_BOUND_DEFINITIONS) >= _BOUND_DEFINITIONS_LIMIT
+        or _bound_definitions_bytes + size > _BOUND_DEFINITIONS_MAX_BYTES
+    ):
         _BOUND_DEFINITIONS.clear()
+        _bound_definitions_bytes = 0
     _BOUND_DEFINITIONS[key] = value
+    _bound_definitions_bytes += size
 
 
 def check_test_request(
