@@ -3,14 +3,16 @@
 The public API other layers use: :class:`Engine` (its methods), the run outcome
 (:class:`RunOutcome`, :class:`Blocker`, :class:`DeferredSnapshot`), the clock, the mocks a drive consumes
 (:mod:`conductor_testkit.engine.mocks`), the errors, and a few names of the server's model
-(:data:`OPERATORS`, :data:`WORKFLOW_TERMINAL`, :func:`base_ref`). Everything else in this package
-is internal to the engine.
+(:data:`OPERATORS`, :data:`WORKFLOW_TERMINAL`, :func:`base_ref`), and the bounded
+:class:`ContentCache` the layers above keep their per-definition answers in. Everything else in
+this package is internal to the engine.
 """
 
 from __future__ import annotations
 
 from conductor_testkit.engine.bean_validation import DefinitionValidationError
 from conductor_testkit.engine.clock import VirtualClock
+from conductor_testkit.engine.content_cache import ContentCache
 from conductor_testkit.engine.deferred_snapshot import DeferredSnapshot
 from conductor_testkit.engine.driver import BlockedTask, Blocker, RunOutcome
 from conductor_testkit.engine.engine import Engine, NetworkDisabledError
@@ -34,6 +36,7 @@ __all__ = [
     "WORKFLOW_TERMINAL",
     "BlockedTask",
     "Blocker",
+    "ContentCache",
     "DeferredSnapshot",
     "DefinitionValidationError",
     "Engine",

@@ -18,6 +18,7 @@ import pickle
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from conductor_testkit.engine.bean_validation import validate_workflow_def
+from conductor_testkit.engine.content_cache import ContentCache
 from conductor_testkit.engine.definitions import (
     DefinitionIndex,
     iter_all_tasks,
@@ -96,7 +97,7 @@ class PreparedDefinition:
 
 
 # source content (pickled) and kind -> prepared variants (one per metadata state seen)
-_cache: Dict[Tuple[str, bytes], List[PreparedDefinition]] = {}
+_cache: ContentCache[List[PreparedDefinition]] = ContentCache(_CACHE_LIMIT)
 
 
 def prepare_definition(
@@ -119,7 +120,7 @@ def prepare_definition(
     except Exception:  # not picklable: not JSON either; prepared without caching
         key = None
     if key is not None:
-        for prepared in _cache.get(key, ()):
+        for prepared in _cache.get(key) or ():
             if prepared.still_valid(task_def, latest_version):
                 return prepared
     deps: List[Tuple[str, str, Any]] = []
@@ -141,9 +142,11 @@ def prepare_definition(
     _pin_sub_workflow_versions(defn, recorded_version)
     prepared = PreparedDefinition(defn, tuple(deps))
     if key is not None:
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.clear()
-        _cache.setdefault(key, []).append(prepared)
+        variants = _cache.get(key)
+        if variants is None:
+            _cache.put(key, [prepared])
+        else:
+            variants.append(prepared)
     return prepared
 
 

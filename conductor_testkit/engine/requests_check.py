@@ -25,6 +25,7 @@ from conductor_testkit.engine.bean_validation import (
     validate_workflow_def,
 )
 from conductor_testkit.engine.binding import BindError, bind_body
+from conductor_testkit.engine.content_cache import ContentCache
 from conductor_testkit.engine.definitions import normalize_workflow_def, populate_task_definitions
 from conductor_testkit.engine.errors import EngineBadRequest, EngineIllegalState
 from conductor_testkit.models import jackson
@@ -105,10 +106,7 @@ def read_start_request(
 
 # (request type, an inline definition's content pickled) -> that definition as bound, pickled:
 # a suite starts the same definition in every test, and binding it is most of reading a request
-_BOUND_DEFINITIONS: Dict[Tuple[str, bytes], bytes] = {}
-_BOUND_DEFINITIONS_LIMIT = 256
-_BOUND_DEFINITIONS_MAX_BYTES = 32 * 1024 * 1024  # keys and values together: a few large definitions
-_bound_definitions_bytes = 0
+_BOUND_DEFINITIONS: ContentCache[bytes] = ContentCache(256, max_bytes=32 * 1024 * 1024)
 
 
 def _inline_content(request: Any) -> Optional[bytes]:
@@ -123,22 +121,11 @@ def _inline_content(request: Any) -> Optional[bytes]:
 
 
 def _remember_bound_definition(key: Tuple[str, bytes], bound: Dict[str, Any]) -> None:
-    global _bound_definitions_bytes
     try:
         value = pickle.dumps(bound, pickle.HIGHEST_PROTOCOL)
     except Exception:  # not JSON data: read every time
         return
-    size = len(key[1]) + len(value)
-    if size > _BOUND_DEFINITIONS_MAX_BYTES // 4:
-        return  # one huge definition: read every time rather than hold it
-    if (
-        len(_BOUND_DEFINITIONS) >= _BOUND_DEFINITIONS_LIMIT
-        or _bound_definitions_bytes + size > _BOUND_DEFINITIONS_MAX_BYTES
-    ):
-        _BOUND_DEFINITIONS.clear()
-        _bound_definitions_bytes = 0
-    _BOUND_DEFINITIONS[key] = value
-    _bound_definitions_bytes += size
+    _BOUND_DEFINITIONS.put(key, value, size=len(key[1]) + len(value))
 
 
 def check_test_request(

@@ -13,8 +13,9 @@ import copy
 import pickle
 from collections.abc import Mapping  # isinstance checks: abc is faster than typing
 from dataclasses import dataclass
-from typing import Any, Dict, Generic, Hashable, Iterator, List, Optional, Tuple, TypeVar
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from conductor_testkit.engine import ContentCache
 from conductor_testkit.errors import DefinitionError
 
 __all__ = ["TaskSite", "task_types_by_ref", "walk_tasks", "workflow_def_dict"]
@@ -113,28 +114,6 @@ def task_types_by_ref(definition: Mapping[str, Any]) -> Dict[str, str]:
             for sub_ref, sub_type in task_types_by_ref(inline).items():
                 out.setdefault(sub_ref, sub_type)
     return out
-
-
-V = TypeVar("V")
-
-
-class ContentCache(Generic[V]):
-    """Answers about definitions, kept by a key made of their content (the pickle
-    :func:`definition_with_content` returns): a suite runs each definition many times. Past
-    ``limit`` answers the oldest is dropped."""
-
-    def __init__(self, limit: int = 256) -> None:
-        self._answers: Dict[Hashable, V] = {}
-        self._limit = limit
-
-    def get(self, key: Hashable) -> Optional[V]:
-        return self._answers.get(key)
-
-    def put(self, key: Hashable, answer: V) -> V:
-        if len(self._answers) >= self._limit:
-            self._answers.pop(next(iter(self._answers)))
-        self._answers[key] = answer
-        return answer
 
 
 def cached_task_types(definition: Mapping[str, Any], content: Optional[bytes]) -> Mapping[str, str]:

@@ -23,8 +23,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
+from conductor_testkit.engine import ContentCache
 from conductor_testkit.models.enums import TaskType
-from conductor_testkit.testing.definition import ContentCache, walk_tasks
+from conductor_testkit.testing.definition import walk_tasks
 from conductor_testkit.workflow.validation import _ENV_NAME as ENV_NAME
 from conductor_testkit.workflow.validation import _LOOP_SUFFIX as LOOP_SUFFIX
 from conductor_testkit.workflow.validation import DefinitionProblem, iter_expressions

@@ -283,17 +283,16 @@ def test_a_definition_changed_after_a_read_is_read_again() -> None:
 
 
 def test_the_bound_definitions_kept_are_bounded_in_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from conductor_testkit.engine import requests_check
+    from conductor_testkit.engine import ContentCache, requests_check
 
     limit = 20_000
-    monkeypatch.setattr(requests_check, "_BOUND_DEFINITIONS", {})
-    monkeypatch.setattr(requests_check, "_bound_definitions_bytes", 0)
-    monkeypatch.setattr(requests_check, "_BOUND_DEFINITIONS_MAX_BYTES", limit)
+    kept: ContentCache[bytes] = ContentCache(256, max_bytes=limit)
+    monkeypatch.setattr(requests_check, "_BOUND_DEFINITIONS", kept)
     engine = Engine()
     big = wf("big", [simple(f"t{i}") for i in range(300)])  # over a quarter of the limit
     engine.read_start_request({"name": "big", "workflowDef": big})
-    assert requests_check._BOUND_DEFINITIONS == {}  # read every time rather than held
+    assert len(kept) == 0  # read every time rather than held
     for i in range(100):
         engine.read_start_request({"name": f"w{i}", "workflowDef": wf(f"w{i}", [simple("a")])})
-        assert 0 < requests_check._bound_definitions_bytes <= limit
-    assert 0 < len(requests_check._BOUND_DEFINITIONS) < 100
+        assert 0 < kept.bytes <= limit
+    assert 0 < len(kept) < 100
